@@ -1,0 +1,41 @@
+"""skopt_hp: hyperparameter tuning for scikit-learn with a hyperopt-compatible API.
+
+Public API
+----------
+hp, space_eval
+    The search-space language.
+Trials, STATUS_OK, STATUS_FAIL, ...
+    The record of a search.
+"""
+
+from . import hp
+from ._trials import (
+    STATUS_FAIL,
+    STATUS_NEW,
+    STATUS_OK,
+    STATUS_RUNNING,
+    STATUS_STRINGS,
+    STATUS_SUSPENDED,
+    AllTrialsFailed,
+    Trial,
+    Trials,
+    TrialState,
+)
+from .space import space_eval
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "STATUS_FAIL",
+    "STATUS_NEW",
+    "STATUS_OK",
+    "STATUS_RUNNING",
+    "STATUS_STRINGS",
+    "STATUS_SUSPENDED",
+    "AllTrialsFailed",
+    "Trial",
+    "TrialState",
+    "Trials",
+    "hp",
+    "space_eval",
+]

@@ -1,0 +1,6 @@
+"""Samplers: they propose points of a search space from past observations."""
+
+from ._base import Observations, Sampler
+from ._random import RandomSampler
+
+__all__ = ["Observations", "RandomSampler", "Sampler"]
