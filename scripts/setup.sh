@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Creates ./.venv (once) and installs skopt_hp in editable mode with the extras named in $EXTRAS.
+# Creates ./.venv (once) and installs skopt_hp in editable mode with the extras in $EXTRAS.
+# Re-running is cheap: the install is skipped while pyproject.toml and EXTRAS are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 EXTRAS=${EXTRAS:-dev}
 if [ ! -x .venv/bin/python ]; then
+    echo "Creating .venv with $($PYTHON --version)"
     "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[${EXTRAS}]"
+stamp=".venv/.skopt_hp-installed"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $EXTRAS"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "Installing skopt_hp[$EXTRAS] into .venv (first run takes a few minutes)"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 \
+        | grep -v "is ignored: it is neither a file nor a directory" || true
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[${EXTRAS}]" 2>&1 \
+        | grep -v "is ignored: it is neither a file nor a directory" || true
+    .venv/bin/python -c "import skopt_hp" # fail here, not later, when the install did not work
+    echo "$want" > "$stamp"
+fi
