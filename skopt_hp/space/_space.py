@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ._apply import Apply
 from ._nodes import Choice, Expr, Param
 
 __all__ = ["SearchSpace", "space_eval", "as_search_space"]
@@ -49,6 +50,10 @@ def _walk(node: Any, path: tuple, found: dict, order: list, stack: set) -> None:
             for i, option in enumerate(node.options):
                 _walk(option, path + ((label, i),), found, order, stack)
             stack.discard(id(node))
+        return
+    if isinstance(node, Apply):
+        for child in node.children():
+            _walk(child, path, found, order, stack)
         return
     if isinstance(node, Expr):
         raise TypeError(f"Unsupported expression {node!r} in the search space.")
@@ -291,12 +296,14 @@ def _eval(node: Any, point: dict) -> Any:
         if getattr(node, "integer", False):
             return int(round(value))
         return float(value)
+    if isinstance(node, Apply):
+        args = [_eval(a, point) for a in node.args]
+        kwargs = {k: _eval(v, point) for k, v in node.kwargs.items()}
+        return node.fn(*args, **kwargs)
     if isinstance(node, dict):
-        return (
-            type(node)((k, _eval(v, point)) for k, v in node.items())
-            if type(node) is not dict
-            else {k: _eval(v, point) for k, v in node.items()}
-        )
+        values = {k: _eval(v, point) for k, v in node.items()}
+        # Keep mapping subclasses (OrderedDict...) as the user built them.
+        return values if type(node) is dict else type(node)(values)
     if isinstance(node, list):
         return [_eval(v, point) for v in node]
     if isinstance(node, tuple):
