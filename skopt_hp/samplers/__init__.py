@@ -2,5 +2,6 @@
 
 from ._base import Observations, Sampler
 from ._random import RandomSampler
+from ._tpe import TPESampler
 
-__all__ = ["Observations", "RandomSampler", "Sampler"]
+__all__ = ["Observations", "RandomSampler", "Sampler", "TPESampler"]

@@ -51,7 +51,13 @@ class Observations:
         pending = np.empty((0, Z.shape[1])) if pending is None else np.asarray(pending, dtype=float)
         object.__setattr__(self, "Z", Z)
         object.__setattr__(self, "losses", losses)
-        object.__setattr__(self, "pending", pending.reshape(-1, Z.shape[1]))
+        object.__setattr__(
+            self,
+            "pending",
+            pending.reshape(pending.shape[0] if pending.ndim == 2 else -1, Z.shape[1])
+            if pending.size or pending.ndim == 2
+            else np.empty((0, Z.shape[1])),
+        )
 
     @classmethod
     def empty(cls, n_params: int) -> Observations:

@@ -1,0 +1,204 @@
+"""Fitting a Parzen mixture to observations: kernel centres, bandwidths and the prior kernel.
+
+One kernel per observation plus one prior kernel. Numerical kernels are
+centred on the observed values; their bandwidths come from the spacing of
+the observations (or Scott's rule), clipped to a range that shrinks as
+observations accumulate (the "magic clip"). The prior kernel keeps every
+part of the space reachable: for a uniform prior it is a normal centred in
+the middle of the bounds with the whole range as bandwidth, for a normal
+prior it is the prior itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...space import Param
+from ._parzen import CategoricalKernels, NumericalKernels, ParzenMixture
+from ._settings import KernelSettings
+
+__all__ = ["Domain", "domain_of", "fit_parzen"]
+
+# Normal priors are unbounded; bandwidth rules need a finite range, which is
+# taken as this many prior standard deviations either side of the prior mean.
+_NORMAL_HALF_WIDTH = 3.0
+_EPS = 1e-12
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What the bandwidth rules need to know about one numerical parameter.
+
+    Attributes
+    ----------
+    low, high : float
+        Inclusive bounds (infinite for normal priors).
+    step : float
+        Grid spacing, 0 when continuous.
+    span_low, span_high : float
+        A finite range standing for the parameter's extent: the bounds
+        widened by half a step, or a few prior sigmas around a normal prior.
+    prior_mu, prior_sigma : float
+        The prior kernel.
+    """
+
+    low: float
+    high: float
+    step: float
+    span_low: float
+    span_high: float
+    prior_mu: float
+    prior_sigma: float
+
+
+def domain_of(param: Param) -> Domain:
+    """The :class:`Domain` of a numerical parameter."""
+    low, high = param.bounds
+    step = float(param.step) if param.step else 0.0
+    if param.prior == "normal":
+        mu, sigma = float(param.prior_mu), float(param.prior_sigma)
+        span = (mu - _NORMAL_HALF_WIDTH * sigma, mu + _NORMAL_HALF_WIDTH * sigma)
+        return Domain(low, high, step, *span, mu, sigma)
+    span_low, span_high = low - 0.5 * step, high + 0.5 * step
+    return Domain(
+        low, high, step, span_low, span_high, 0.5 * (span_low + span_high), span_high - span_low
+    )
+
+
+def _neighbor_bandwidths(
+    X: np.ndarray, low: np.ndarray, high: np.ndarray, consider_endpoints: bool
+) -> np.ndarray:
+    """Per kernel and dimension, the larger gap to the sorted neighbours (columns of ``X``).
+
+    So the mixture covers the space between observations without holes;
+    ``low`` and ``high`` act as the outer neighbours.
+    """
+    m = X.shape[0]
+    order = np.argsort(X, axis=0, kind="stable")
+    s = np.concatenate([low[None, :], np.take_along_axis(X, order, axis=0), high[None, :]])
+    gaps = np.diff(s, axis=0)
+    sorted_sigma = np.maximum(gaps[:-1], gaps[1:])
+    if not consider_endpoints and m >= 2:
+        # The outermost kernels would otherwise stretch to the bounds and
+        # push mass towards the edges whatever the data say.
+        sorted_sigma[0] = gaps[1]
+        sorted_sigma[-1] = gaps[-2]
+    sigma = np.empty_like(sorted_sigma)
+    np.put_along_axis(sigma, order, sorted_sigma, axis=0)
+    return sigma
+
+
+def _scott_bandwidths(x: np.ndarray, n_dims: int, scale: float) -> np.ndarray:
+    """One bandwidth for all kernels of a dimension: Scott's rule for ``n_dims`` dimensions.
+
+    Falls back to ``scale`` (the prior's width) when the spread is undefined.
+    """
+    if x.size < 2:
+        return np.full(x.shape, scale)
+    spread = float(np.std(x))
+    q75, q25 = np.percentile(x, [75, 25])
+    if q75 > q25:
+        spread = min(spread, (q75 - q25) / 1.34)
+    if spread <= 0:
+        return np.full(x.shape, scale)
+    return np.full(x.shape, 1.059 * spread * x.size ** (-1.0 / (n_dims + 4)))
+
+
+def _numerical_kernels(
+    X: np.ndarray, domains: Sequence[Domain], settings: KernelSettings, n_dims: int
+) -> NumericalKernels:
+    m = X.shape[0]
+    prior_mu = np.array([d.prior_mu for d in domains])
+    # The prior kernel's width caps every kernel; the clip floor shrinks with
+    # the number of kernels so the model can sharpen but never collapse.
+    max_sigma = np.array([d.prior_sigma for d in domains])
+    if settings.consider_magic_clip:
+        min_sigma = max_sigma / min(100.0, m + 2.0)
+    else:
+        min_sigma = _EPS * max_sigma
+    if m == 0:
+        sigma = np.empty((0, len(domains)))
+    elif settings.bandwidth == "scott":
+        sigma = np.column_stack(
+            [_scott_bandwidths(X[:, j], n_dims, max_sigma[j]) for j in range(len(domains))]
+        )
+    else:
+        # Observations outside the nominal span (normal priors) widen it.
+        low = np.minimum([d.span_low for d in domains], X.min(axis=0))
+        high = np.maximum([d.span_high for d in domains], X.max(axis=0))
+        sigma = _neighbor_bandwidths(X, low, high, settings.consider_endpoints)
+    return NumericalKernels(
+        mu=np.vstack([X, prior_mu]),
+        sigma=np.vstack([np.clip(sigma, min_sigma, max_sigma), max_sigma]),
+        low=np.array([d.low for d in domains]),
+        high=np.array([d.high for d in domains]),
+        step=np.array([d.step for d in domains]),
+    )
+
+
+def _categorical_kernels(
+    X: np.ndarray, priors: Sequence[np.ndarray], settings: KernelSettings
+) -> CategoricalKernels:
+    m = X.shape[0]
+    tables = []
+    for j, prior in enumerate(priors):
+        n_options = prior.size
+        # Each observation's kernel is its option plus a share of the prior,
+        # pseudo-counts that fade as observations accumulate (as Optuna does).
+        smoothing = settings.prior_weight / (m + 1) * n_options * prior
+        table = np.empty((m + 1, n_options))
+        table[:m] = smoothing
+        table[np.arange(m), X[:, j].astype(np.intp)] += 1.0
+        table[:m] /= table[:m].sum(axis=1, keepdims=True)
+        table[m] = prior
+        tables.append(table)
+    return CategoricalKernels(tables)
+
+
+def fit_parzen(
+    params: Sequence[Param],
+    X: np.ndarray,
+    weights: np.ndarray,
+    settings: KernelSettings,
+    domains: Sequence[Domain | None] | None = None,
+) -> ParzenMixture:
+    """Fit the Parzen mixture of a group of numerical and categorical parameters.
+
+    Parameters
+    ----------
+    params : sequence of Param
+        The group's parameters (numerical or categorical).
+    X : ndarray of shape (m, len(params))
+        Observed internal values, all active.
+    weights : ndarray of shape (m,)
+        Non-negative weight of each observation; the prior kernel gets
+        ``settings.prior_weight`` on the same scale.
+    settings : KernelSettings
+    domains : sequence of Domain or None, optional
+        Precomputed :func:`domain_of` for the numerical parameters.
+
+    Returns
+    -------
+    ParzenMixture
+        ``m + 1`` kernels; the last one is the prior.
+    """
+    if domains is None:
+        domains = [domain_of(p) if p.kind == "numerical" else None for p in params]
+    num = np.array([j for j, p in enumerate(params) if p.kind == "numerical"], dtype=np.intp)
+    cat = np.array([j for j, p in enumerate(params) if p.kind == "categorical"], dtype=np.intp)
+    mixture_weights = np.append(np.asarray(weights, dtype=float), settings.prior_weight)
+    mixture_weights /= mixture_weights.sum()
+    numerical = (
+        _numerical_kernels(X[:, num], [domains[j] for j in num], settings, len(params))
+        if num.size
+        else None
+    )
+    categorical = (
+        _categorical_kernels(X[:, cat], [params[j].weights for j in cat], settings)
+        if cat.size
+        else None
+    )
+    return ParzenMixture(mixture_weights, numerical, categorical, num, cat)

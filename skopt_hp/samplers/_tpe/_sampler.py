@@ -1,0 +1,308 @@
+"""The Tree-structured Parzen Estimator sampler.
+
+Each proposal follows the algorithm of Bergstra et al. (2011):
+
+1. split the finished trials into the best ones ('below') and the rest
+   ('above'); pending trials join 'above' with the worst loss (constant liar);
+2. fit a Parzen mixture l(x) to 'below' and g(x) to 'above';
+3. draw candidates from l(x) and keep the one maximising log l(x) - log g(x).
+
+Parameters are modelled in groups that share an activity condition (see
+:mod:`._groups`), proposed in an order where a group's gating choices are
+already known, so a conditional parameter is only proposed when active and
+only learns from trials where it was active.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from ...space import SearchSpace
+from .._base import Observations, Sampler
+from ._estimator import fit_parzen
+from ._groups import ParamGroup, group_params, is_active
+from ._parzen import ParzenMixture
+from ._settings import KernelSettings
+from ._split import (
+    check_weights,
+    default_gamma,
+    ei_weights,
+    linear_forgetting_weights,
+    n_below,
+    split,
+)
+
+__all__ = ["TPESampler"]
+
+_BANDWIDTHS = ("neighbor", "scott")
+
+
+def _check_int(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"TPESampler: {name} must be an int, but got {value!r} of type {type(value).__name__}."
+        )
+    if value < minimum:
+        raise ValueError(f"TPESampler: {name} must be >= {minimum}, but got {value!r}.")
+    return int(value)
+
+
+def _check_bool(name: str, value: object) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"TPESampler: {name} must be True or False, but got {value!r} of type "
+            f"{type(value).__name__}."
+        )
+    return bool(value)
+
+
+def _check_callable(name: str, value: object, what: str) -> Callable | None:
+    if value is not None and not callable(value):
+        raise TypeError(f"TPESampler: {name} must be None or a callable {what}, but got {value!r}.")
+    return value  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _GroupModel:
+    """A group's 'below' density and the 'above' data, fixed for one ``ask`` call."""
+
+    group: ParamGroup
+    below: ParzenMixture | None  # None when the group has only opaque parameters
+    above_X: np.ndarray
+
+
+class TPESampler(Sampler):
+    """Tree-structured Parzen Estimator (TPE).
+
+    Models the density of good points, l(x), and of the others, g(x), with
+    Parzen mixtures and proposes the candidate drawn from l(x) that
+    maximises l(x) / g(x).
+
+    Parameters
+    ----------
+    n_startup_trials : int, default=10
+        Points are drawn from the prior until this many trials finished
+        successfully.
+    n_ei_candidates : int, default=24
+        Candidates drawn from l(x) per proposal; more exploit harder.
+    gamma : callable or None, default=None
+        ``gamma(n_finished) -> n_below``: how many of the best trials form
+        l(x). ``None`` uses ``ceil(0.25 n)``.
+    prior_weight : float, default=1.0
+        Weight of the prior kernel in both mixtures, relative to an
+        observation of weight one (> 0).
+    multivariate : bool, default=True
+        Model parameters that are active together with joint (product)
+        kernels, which captures interactions; ``False`` models every
+        parameter independently, as hyperopt does.
+    consider_magic_clip : bool, default=True
+        Floor each bandwidth at ``scale / min(100, n_kernels + 1)`` so early
+        models stay smooth.
+    consider_endpoints : bool, default=False
+        Let the outermost observations' bandwidths reach the bounds.
+    constant_liar : bool, default=True
+        Treat pending trials as observed with the worst loss, so that
+        parallel workers (and ``ask(n > 1)``) spread their proposals.
+    weights : callable or None, default=None
+        ``weights(n) -> (n,) array``: observation weights in trial order,
+        oldest first. ``None`` is linear forgetting: the newest 25 weigh 1
+        and older ones ramp down linearly.
+    ei_weights : bool, default=True
+        Weight the 'below' kernels by their improvement over the split
+        threshold (an expected-improvement weighting) instead of ``weights``.
+    bandwidth : {"neighbor", "scott"}, default="neighbor"
+        Bandwidth rule of numerical kernels: the larger gap to the sorted
+        neighbours in each dimension (per kernel), or Scott's rule (per
+        dimension).
+
+    Notes
+    -----
+    Conditional spaces are modelled per group of parameters sharing an
+    activity condition; each group learns only from trials where it was
+    active and is proposed only when the choices already proposed activate
+    it. Parameters given as arbitrary distributions are drawn from their
+    prior.
+
+    The defaults were chosen by benchmark (synthetic problems of 2 to 10
+    dimensions, mixed and conditional, 100 to 300 evaluations): the
+    multivariate kernels, the magic clip, the expected-improvement weights
+    and the uncapped split ``ceil(0.25 n)`` each improved on the
+    alternatives, and the result beats Optuna's and hyperopt's TPE there.
+
+    The sampler is immutable: change a setting by building a new one.
+
+    References
+    ----------
+    J. Bergstra, R. Bardenet, Y. Bengio, B. Kégl. Algorithms for
+    Hyper-Parameter Optimization. NeurIPS 2011.
+
+    S. Watanabe. Tree-Structured Parzen Estimator: Understanding Its
+    Algorithm Components and Their Roles for Better Empirical Performance.
+    arXiv:2304.11127.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_startup_trials: int = 10,
+        n_ei_candidates: int = 24,
+        gamma: Callable[[int], int] | None = None,
+        prior_weight: float = 1.0,
+        multivariate: bool = True,
+        consider_magic_clip: bool = True,
+        consider_endpoints: bool = False,
+        constant_liar: bool = True,
+        weights: Callable[[int], np.ndarray] | None = None,
+        ei_weights: bool = True,
+        bandwidth: Literal["neighbor", "scott"] = "neighbor",
+    ) -> None:
+        self.n_startup_trials = _check_int("n_startup_trials", n_startup_trials, 0)
+        self.n_ei_candidates = _check_int("n_ei_candidates", n_ei_candidates, 1)
+        self.gamma = _check_callable("gamma", gamma, "n_finished -> n_below")
+        if isinstance(prior_weight, bool) or not isinstance(prior_weight, numbers.Real):
+            raise TypeError(
+                f"TPESampler: prior_weight must be a real number, but got {prior_weight!r}."
+            )
+        if not (np.isfinite(prior_weight) and prior_weight > 0):
+            raise ValueError(
+                f"TPESampler: prior_weight must be finite and > 0, but got {prior_weight!r}."
+            )
+        self.prior_weight = float(prior_weight)
+        self.multivariate = _check_bool("multivariate", multivariate)
+        self.consider_magic_clip = _check_bool("consider_magic_clip", consider_magic_clip)
+        self.consider_endpoints = _check_bool("consider_endpoints", consider_endpoints)
+        self.constant_liar = _check_bool("constant_liar", constant_liar)
+        self.weights = _check_callable("weights", weights, "n -> array of n weights")
+        self.ei_weights = _check_bool("ei_weights", ei_weights)
+        if bandwidth not in _BANDWIDTHS:
+            raise ValueError(
+                f"TPESampler: bandwidth must be one of {list(_BANDWIDTHS)}, but got {bandwidth!r}."
+            )
+        self.bandwidth = bandwidth
+        self._kernel_settings = KernelSettings(
+            prior_weight=self.prior_weight,
+            consider_magic_clip=self.consider_magic_clip,
+            consider_endpoints=self.consider_endpoints,
+            bandwidth=bandwidth,
+        )
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # Settings are validated once, in __init__; mutating them afterwards
+        # would bypass that and desynchronise the kernel settings record.
+        if getattr(self, "_frozen", False):
+            raise AttributeError(
+                f"TPESampler is immutable: build a new one instead of setting {name!r}."
+            )
+        object.__setattr__(self, name, value)
+
+    # ------------------------------------------------------------------
+    def ask(
+        self,
+        space: SearchSpace,
+        observations: Observations,
+        n: int,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """Propose ``n`` points; with ``constant_liar`` each sees the ones before it as pending.
+
+        Parameters
+        ----------
+        space : SearchSpace
+        observations : Observations
+            Finished trials (and pending ones, used when ``constant_liar``).
+        n : int
+            Number of points.
+        rng : numpy.random.Generator
+            The only source of randomness.
+
+        Returns
+        -------
+        ndarray of shape (n, n_params)
+            Internal values, snapped, ``NaN`` where inactive.
+        """
+        n = _check_int("n", n, 0)
+        if observations.n_done < self.n_startup_trials:
+            return space.sample(rng, n)
+        models = self._fit_below(space, observations)
+        pending = observations.pending if self.constant_liar else observations.pending[:0]
+        out = np.empty((n, space.n_params))
+        for i in range(n):
+            out[i] = self._propose(space, models, pending, rng)
+            if self.constant_liar:
+                pending = np.vstack([pending, out[i : i + 1]])
+        return out
+
+    # -- steps ----------------------------------------------------------
+    def _weights(self, n: int) -> np.ndarray:
+        if self.weights is None:
+            return linear_forgetting_weights(n)
+        return check_weights(self.weights, n)
+
+    def _fit_below(self, space: SearchSpace, obs: Observations) -> list[_GroupModel]:
+        """Split the finished trials and fit every group's l(x); keep g(x)'s data."""
+        losses = obs.losses
+        count = n_below(default_gamma if self.gamma is None else self.gamma, obs.n_done)
+        below, above = split(losses, count)
+        below_w = None
+        if self.ei_weights and below.size:
+            # The threshold is the best loss left out of l(x), so every 'below'
+            # trial improves on it (ties aside).
+            threshold = losses[above].min() if above.size else losses[below].max()
+            below_w = ei_weights(losses[below], threshold)
+
+        models = []
+        for group in group_params(space, self.multivariate):
+            cols = group.columns
+            Zb, Za = obs.Z[below][:, cols], obs.Z[above][:, cols]
+            active_b = ~np.isnan(Zb).any(axis=1)
+            active_a = ~np.isnan(Za).any(axis=1)
+            Xb = Zb[active_b]
+            wb = self._weights(Xb.shape[0]) if below_w is None else below_w[active_b]
+            below_model = (
+                fit_parzen(group.params, Xb, wb, self._kernel_settings, group.domains)
+                if cols.size
+                else None
+            )
+            models.append(_GroupModel(group, below_model, Za[active_a]))
+        return models
+
+    def _fit_above(self, model: _GroupModel, pending: np.ndarray) -> ParzenMixture:
+        cols = model.group.columns
+        P = pending[:, cols]
+        # Pending points are the newest observations, hence appended last.
+        X = np.vstack([model.above_X, P[~np.isnan(P).any(axis=1)]])
+        return fit_parzen(
+            model.group.params,
+            X,
+            self._weights(X.shape[0]),
+            self._kernel_settings,
+            model.group.domains,
+        )
+
+    def _propose(
+        self,
+        space: SearchSpace,
+        models: list[_GroupModel],
+        pending: np.ndarray,
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """One new point, group by group in gating order."""
+        row = np.full(space.n_params, np.nan)
+        for model in models:
+            group = model.group
+            if not is_active(group.condition, row):
+                continue
+            if model.below is not None:
+                above = self._fit_above(model, pending)
+                candidates = model.below.sample(rng, self.n_ei_candidates)
+                score = model.below.log_pdf(candidates) - above.log_pdf(candidates)
+                row[group.columns] = candidates[int(np.argmax(score))]
+            for j, param in group.opaque:
+                row[j] = param.sample(rng, 1)[0]
+        return space.snap(row[None, :])[0]
