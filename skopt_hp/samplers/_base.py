@@ -47,17 +47,15 @@ class Observations:
                 f"Observations: Z must be (n, n_params) with one loss per row, but got Z of shape "
                 f"{Z.shape} and {losses.shape[0]} losses."
             )
+        n_params = Z.shape[1]
         pending = self.pending
-        pending = np.empty((0, Z.shape[1])) if pending is None else np.asarray(pending, dtype=float)
+        pending = np.empty((0, n_params)) if pending is None else np.asarray(pending, float)
+        if pending.ndim == 1:
+            # A single pending point may come as a flat row.
+            pending = pending.reshape(1 if pending.size else 0, n_params)
         object.__setattr__(self, "Z", Z)
         object.__setattr__(self, "losses", losses)
-        object.__setattr__(
-            self,
-            "pending",
-            pending.reshape(pending.shape[0] if pending.ndim == 2 else -1, Z.shape[1])
-            if pending.size or pending.ndim == 2
-            else np.empty((0, Z.shape[1])),
-        )
+        object.__setattr__(self, "pending", pending)
 
     @classmethod
     def empty(cls, n_params: int) -> Observations:
