@@ -8,7 +8,8 @@ Trials, STATUS_OK, STATUS_FAIL, ...
     The record of a search.
 """
 
-from . import hp
+from . import early_stop, hp, rand, tpe
+from ._fmin import fmin
 from ._trials import (
     STATUS_FAIL,
     STATUS_NEW,
@@ -36,6 +37,10 @@ __all__ = [
     "Trial",
     "TrialState",
     "Trials",
+    "early_stop",
+    "fmin",
     "hp",
+    "rand",
     "space_eval",
+    "tpe",
 ]

@@ -337,3 +337,10 @@ class Trials:
     def average_best_error(self, bandit: Any = None) -> float:
         """The loss of the best trial (hyperopt's name for it)."""
         return float(self.best_record().loss)
+
+    def fmin(self, fn: Any, space: Any, **kwargs: Any) -> Any:
+        """Run :func:`skopt_hp.fmin` recording into these trials (as hyperopt's ``Trials.fmin``)."""
+        from ._fmin import fmin
+
+        kwargs.pop("allow_trials_fmin", None)
+        return fmin(fn, space, trials=self, allow_trials_fmin=False, **kwargs)
