@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import math
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -344,3 +345,47 @@ class Trials:
 
         kwargs.pop("allow_trials_fmin", None)
         return fmin(fn, space, trials=self, allow_trials_fmin=False, **kwargs)
+
+    # -- persistence and tabular view ---------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the finished trials to ``path`` as JSON (see :func:`save_trials`).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write, atomically; its directory must exist.
+        """
+        from ._persist import save_trials
+
+        save_trials(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, space: Any = None) -> Trials:
+        """Read trials saved by :meth:`save` (see :func:`load_trials`).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The JSON file.
+        space : SearchSpace or object, optional
+            When given, the file must have been recorded with this space and
+            every point must lie in it; the trials are then bound to it.
+
+        Returns
+        -------
+        Trials
+        """
+        from ._persist import load_trials
+
+        return load_trials(path, space, trials=cls())
+
+    def to_dataframe(self) -> Any:
+        """One row per trial as a ``pandas.DataFrame`` (see :func:`trials_to_dataframe`).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        from ._persist import trials_to_dataframe
+
+        return trials_to_dataframe(self)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._nodes import Choice, Distribution, Expr, Normal, RandInt, Uniform
+from ._nodes import Choice, Distribution, Expr, Normal, Param, RandInt, Uniform
 
 __all__ = ["from_param_distributions", "from_scipy"]
 
@@ -141,8 +141,27 @@ def _convert_dict(space: Mapping, branch: int | None, seen: dict) -> dict:
 
 
 def _same(a: Any, b: Any) -> bool:
+    # Compare definitions, not labels: ``b`` is built with the plain name while
+    # ``a`` may already carry a branch label such as "C[1]".
     if isinstance(a, Choice) and isinstance(b, Choice):
-        return a.label == b.label and a.options == b.options
-    if isinstance(a, Expr) and isinstance(b, Expr):
-        return a.same_definition(b)
+        return (
+            a.p == b.p
+            and len(a.options) == len(b.options)
+            and all(_same_option(x, y) for x, y in zip(a.options, b.options, strict=True))
+        )
+    if isinstance(a, Param) and isinstance(b, Param):
+        return type(a) is type(b) and a._func == b._func and a._args() == b._args()
     return a is b
+
+
+def _same_option(x: Any, y: Any) -> bool:
+    # Equal values of one type: True and 1, or 1 and 1.0, are different options, and
+    # options such as arrays whose ``==`` is not a bool are the same only if identical.
+    if x is y:
+        return True
+    if type(x) is not type(y):
+        return False
+    try:
+        return bool(x == y)
+    except (TypeError, ValueError):
+        return False

@@ -300,11 +300,13 @@ class _Numeric(Param):
         return v
 
     def snap(self, z: np.ndarray) -> np.ndarray:
-        z = np.asarray(z, dtype=float)
+        # Clip first, then quantise: quantising a value outside the bounds can give
+        # a value (0 for a quantised log parameter) whose encoding is not canonical.
+        lo, hi = self.bounds
+        z = np.clip(np.asarray(z, dtype=float), lo, hi)
         if self.q is not None or self.integer:
             z = self._encode_values(self._decode_values(z))
-        lo, hi = self.bounds
-        return np.clip(z, lo, hi)
+        return z
 
 
 class Uniform(_Numeric):
@@ -413,6 +415,10 @@ class RandInt(_Numeric):
         func = "randint"
         label = _check_label(func, label)
         for name, v in (("low", low), ("high", high)):
+            if isinstance(v, numbers.Real) and not math.isfinite(v):
+                raise ValueError(
+                    f"hp.randint({label!r}): `{name}` must be finite, but got {name}={v}."
+                )
             if isinstance(v, bool) or not isinstance(v, numbers.Real) or v != int(v):
                 raise TypeError(
                     f"hp.randint({label!r}): `{name}` must be an integer, but got {v!r}."

@@ -128,7 +128,10 @@ class SearchSpace:
         conditions = []
         for label in placed:
             conj = _simplify(found[label][1])
-            conditions.append(tuple(tuple((self.index[c], o) for c, o in path) for path in conj))
+            # Sorted so that equal conditions are equal tuples, whatever the set order.
+            conditions.append(
+                tuple(sorted(tuple((self.index[c], o) for c, o in path) for path in conj))
+            )
         self.conditions: tuple = tuple(conditions)
         self.is_conditional = any(c != ((),) for c in self.conditions)
 
@@ -246,6 +249,8 @@ def normalize_point(point: Mapping[str, Any]) -> dict[str, Any]:
         raise TypeError(f"A point must be a mapping of label to value, got {type(point).__name__}.")
     out = {}
     for label, value in point.items():
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
         if isinstance(value, (list, tuple, np.ndarray)):
             if len(value) == 0:
                 continue
