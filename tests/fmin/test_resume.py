@@ -1,0 +1,87 @@
+"""fmin(trials_save_file=...) checkpoints after every trial and resumes from the file."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import SVC
+
+from skopt_hp import Trials, fmin, hp, tpe
+
+SPACE = {
+    "model": hp.choice("model", [LogisticRegression(), SVC()]),
+    "x": hp.uniform("x", -3, 3),
+}
+
+
+def objective(p):
+    return p["x"] ** 2 + (0.0 if isinstance(p["model"], SVC) else 1.0)
+
+
+def run(path, max_evals, seed, **kwargs):
+    return fmin(objective, kwargs.pop("space", SPACE), algo=tpe.suggest, max_evals=max_evals,
+                trials_save_file=str(path), rstate=np.random.default_rng(seed),
+                show_progressbar=False, **kwargs)
+
+
+def test_resume_from_file_continues_to_max_evals(tmp_path):
+    path = tmp_path / "trials.json"
+    run(path, 6, 0)
+    first = json.loads(path.read_text())
+    assert [t["tid"] for t in first["trials"]] == list(range(6))
+    # A new process: fresh Trials, same file.
+    trials = Trials()
+    best = run(path, 15, 1, trials=trials)
+    assert len(trials) == 15 and trials.tids == list(range(15))
+    assert [t.params for t in trials.records[:6]] == [t["params"] for t in first["trials"]]
+    assert best == trials.argmin
+    assert len(json.loads(path.read_text())["trials"]) == 15
+
+
+def test_estimators_in_the_space_are_stored_by_choice_index(tmp_path):
+    path = tmp_path / "trials.json"
+    run(path, 4, 0)
+    text = path.read_text()
+    assert "LogisticRegression" not in text and "SVC" not in text
+    assert {t["params"]["model"] for t in json.loads(text)["trials"]} <= {0, 1}
+
+
+def test_checkpoint_after_every_trial_survives_an_exception(tmp_path):
+    path = tmp_path / "trials.json"
+    calls = []
+
+    def dies_on_fourth(p):
+        calls.append(p)
+        if len(calls) == 4:
+            raise RuntimeError("worker lost")
+        return p["x"] ** 2
+
+    with pytest.raises(RuntimeError, match="worker lost"):
+        fmin(dies_on_fourth, SPACE, max_evals=10, trials_save_file=str(path), rstate=0,
+             show_progressbar=False)
+    assert len(json.loads(path.read_text())["trials"]) == 3
+    trials = Trials()
+    run(path, 5, 1, trials=trials)
+    assert len(trials) == 5
+
+
+def test_resuming_with_a_different_space_is_refused(tmp_path):
+    path = tmp_path / "trials.json"
+    run(path, 3, 0)
+    other = {"model": SPACE["model"], "x": hp.uniform("x", -1, 1)}
+    with pytest.raises(ValueError, match="different search space"):
+        run(path, 6, 1, space=other)
+
+
+def test_a_tampered_file_gives_a_clear_error_before_any_evaluation(tmp_path):
+    path = tmp_path / "trials.json"
+    run(path, 3, 0)
+    data = json.loads(path.read_text())
+    data["trials"][0]["params"]["model"] = 7
+    path.write_text(json.dumps(data))
+    calls = []
+    with pytest.raises(ValueError, match="trials.json"):
+        fmin(lambda p: calls.append(p) or 0.0, SPACE, max_evals=6,
+             trials_save_file=str(path), rstate=0, show_progressbar=False)
+    assert calls == []
