@@ -14,11 +14,21 @@ class _Bar:
         self._bar = bar
 
     def update(self, n: int = 1, best_loss: float | None = None) -> None:
-        if self._bar is None:
+        bar = self._bar
+        if bar is None:
             return
         if best_loss is not None:
-            self._bar.set_postfix_str(f"best loss: {best_loss:.6g}", refresh=False)
-        self._bar.update(n)
+            text = f"best loss: {best_loss:.6g}"
+            if hasattr(bar, "set_postfix_str"):  # tqdm
+                bar.set_postfix_str(text, refresh=False)
+            else:
+                # hyperopt's protocol: the bar needs only ``update(n)``; hyperopt sets
+                # ``postfix`` as an attribute, which an object may refuse (``__slots__``).
+                try:
+                    bar.postfix = text
+                except AttributeError:
+                    pass
+        bar.update(n)
 
 
 @contextlib.contextmanager
@@ -27,10 +37,24 @@ def progress_bar(
 ) -> Iterator[_Bar]:
     """Yield an object with ``update(n, best_loss)``.
 
-    ``show=True`` draws a tqdm bar on an interactive terminal only (tqdm's
-    ``disable=None``), so CI logs stay clean; ``show`` may also be a
-    callable returning a context manager that yields a tqdm-like bar, as
-    hyperopt's ``show_progressbar`` accepts.
+    Parameters
+    ----------
+    show : bool or callable
+        ``True`` draws a tqdm bar on an interactive terminal only (tqdm's
+        ``disable=None``), so CI logs stay clean, and nothing when tqdm is
+        not installed. A callable is hyperopt's progress protocol:
+        ``show(initial=..., total=...)`` returns a context manager yielding
+        an object with ``update(n)``; its ``postfix`` is set to ``"best loss:
+        ..."`` (with ``set_postfix_str`` when it has it, as tqdm does).
+    total : int or None
+        The number of trials the search may reach (``None``: unknown).
+    initial : int
+        Trials already done.
+
+    Yields
+    ------
+    object
+        With ``update(n, best_loss)``.
     """
     if callable(show):
         with show(initial=initial, total=total) as bar:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import math
+import numbers
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,18 +113,23 @@ class Trial:
         """This trial as the dict hyperopt keeps in ``Trials.trials``."""
         vals = {label: ([self.params[label]] if label in self.params else []) for label in labels}
         idxs = {label: ([self.tid] if label in self.params else []) for label in labels}
+        misc: dict[str, Any] = {
+            "tid": self.tid,
+            "cmd": ("domain_attachment", "FMinIter_Domain"),
+            "workdir": None,
+            "idxs": idxs,
+            "vals": vals,
+        }
+        failure = self.result.get("failure")
+        if self.state == TrialState.ERROR and isinstance(failure, Mapping):
+            # hyperopt keeps (exception type, message) of a trial that raised here.
+            misc["error"] = (str(failure.get("type")), str(failure.get("message")))
         return {
             "state": int(self.state),
             "tid": self.tid,
             "spec": None,
             "result": self.result,
-            "misc": {
-                "tid": self.tid,
-                "cmd": ("domain_attachment", "FMinIter_Domain"),
-                "workdir": None,
-                "idxs": idxs,
-                "vals": vals,
-            },
+            "misc": misc,
             "exp_key": None,
             "owner": None,
             "version": 0,
@@ -146,6 +152,9 @@ class Trials:
     >>> len(trials)
     20
     """
+
+    #: hyperopt's flag for trials evaluated by other processes; ``fmin`` runs these itself.
+    asynchronous = False
 
     def __init__(self) -> None:
         self._records: list[Trial] = []
@@ -214,7 +223,16 @@ class Trials:
         trial.state = TrialState.CANCEL
 
     def delete_all(self) -> None:
+        """Forget every trial and attachment (hyperopt's ``Trials.delete_all``)."""
         self._records.clear()
+        self.attachments.clear()
+
+    def refresh(self) -> None:
+        """Do nothing: the views are built from the records on every access.
+
+        hyperopt needs ``refresh()`` after inserting trial documents; it is
+        kept so that code calling it runs unchanged.
+        """
 
     def remove_unfinished(self) -> list[Trial]:
         """Drop trials that never finished (e.g. after an interrupt) and return them."""
@@ -296,6 +314,42 @@ class Trials:
     def statuses(self, bandit: Any = None) -> list[str]:
         return [t.status for t in self._records]
 
+    def count_by_state_synced(self, arg: int | Iterable[int], trials: Any = None) -> int:
+        """How many trials are in state ``arg`` (a ``TrialState``/``JOB_STATE_*`` or several).
+
+        Parameters
+        ----------
+        arg : int or iterable of int
+            One state or a collection of states.
+        trials : list of dict, optional
+            Trial documents to count instead of these trials' (as hyperopt).
+
+        Returns
+        -------
+        int
+        """
+        if isinstance(arg, numbers.Integral) and not isinstance(arg, bool):
+            states = {int(arg)}
+        elif isinstance(arg, Iterable) and not isinstance(arg, (str, bytes)):
+            states = {int(a) for a in arg}
+        else:
+            raise TypeError(f"arg must be a trial state or an iterable of states, got {arg!r}.")
+        valid = {int(state) for state in TrialState}
+        if not states <= valid:
+            raise ValueError(f"Unknown trial state(s) {sorted(states - valid)}; states: {valid}.")
+        if trials is None:
+            return sum(int(t.state) in states for t in self._records)
+        return sum(doc["state"] in states for doc in trials)
+
+    def count_by_state_unsynced(self, arg: int | Iterable[int]) -> int:
+        """Same as :meth:`count_by_state_synced` (these trials are always in sync)."""
+        return self.count_by_state_synced(arg)
+
+    @property
+    def idxs_vals(self) -> tuple[dict[str, list[int]], dict[str, list[Any]]]:
+        """``(idxs, vals)``, as hyperopt's ``Trials.idxs_vals``."""
+        return self.idxs, self.vals
+
     @property
     def vals(self) -> dict[str, list[Any]]:
         """Per label, the values of the trials where it was active."""
@@ -339,12 +393,65 @@ class Trials:
         """The loss of the best trial (hyperopt's name for it)."""
         return float(self.best_record().loss)
 
-    def fmin(self, fn: Any, space: Any, **kwargs: Any) -> Any:
-        """Run :func:`skopt_hp.fmin` recording into these trials (as hyperopt's ``Trials.fmin``)."""
+    def aname(self, trial: Mapping[str, Any], name: str) -> str:
+        """The key of attachment ``name`` of ``trial`` in :attr:`attachments` (as hyperopt)."""
+        return f"ATTACH::{trial['tid']}::{name}"
+
+    def trial_attachments(self, trial: Mapping[str, Any]) -> MutableMapping[str, Any]:
+        """A mapping view of ``trial``'s attachments, stored in :attr:`attachments`.
+
+        Attachments live in memory only: :meth:`save` does not write them.
+        """
+        return _Attachments(self, trial)
+
+    def fmin(
+        self,
+        fn: Any,
+        space: Any,
+        algo: Any = None,
+        max_evals: int | None = None,
+        timeout: float | None = None,
+        loss_threshold: float | None = None,
+        max_queue_len: int = 1,
+        rstate: Any = None,
+        verbose: bool = False,
+        pass_expr_memo_ctrl: Any = None,
+        catch_eval_exceptions: bool = False,
+        return_argmin: bool = True,
+        show_progressbar: Any = True,
+        early_stop_fn: Any = None,
+        trials_save_file: str = "",
+        **kwargs: Any,
+    ) -> Any:
+        """Run :func:`skopt_hp.fmin` recording into these trials (as hyperopt's ``Trials.fmin``).
+
+        The arguments, in hyperopt's order, are those of :func:`skopt_hp.fmin`
+        (``points_to_evaluate`` may be given by keyword).
+        """
         from ._fmin import fmin
 
         kwargs.pop("allow_trials_fmin", None)
-        return fmin(fn, space, trials=self, allow_trials_fmin=False, **kwargs)
+        kwargs.pop("trials", None)
+        return fmin(
+            fn,
+            space,
+            algo=algo,
+            max_evals=max_evals,
+            timeout=timeout,
+            loss_threshold=loss_threshold,
+            max_queue_len=max_queue_len,
+            rstate=rstate,
+            verbose=verbose,
+            pass_expr_memo_ctrl=pass_expr_memo_ctrl,
+            catch_eval_exceptions=catch_eval_exceptions,
+            return_argmin=return_argmin,
+            show_progressbar=show_progressbar,
+            early_stop_fn=early_stop_fn,
+            trials_save_file=trials_save_file,
+            trials=self,
+            allow_trials_fmin=False,
+            **kwargs,
+        )
 
     # -- persistence and tabular view ---------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
@@ -389,3 +496,26 @@ class Trials:
         from ._persist import trials_to_dataframe
 
         return trials_to_dataframe(self)
+
+
+class _Attachments(MutableMapping):
+    """``Trials.trial_attachments(trial)``: one trial's slice of ``Trials.attachments``."""
+
+    def __init__(self, trials: Trials, trial: Mapping[str, Any]) -> None:
+        self._trials, self._prefix = trials, trials.aname(trial, "")
+
+    def __getitem__(self, name: str) -> Any:
+        return self._trials.attachments[self._prefix + name]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._trials.attachments[self._prefix + name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del self._trials.attachments[self._prefix + name]
+
+    def __iter__(self) -> Iterator[str]:
+        n = len(self._prefix)
+        return (key[n:] for key in list(self._trials.attachments) if key.startswith(self._prefix))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

@@ -29,7 +29,26 @@ def no_progress_loss(
     callable
         ``stop_fn(trials, best_loss=None, iteration_no_progress=0) ->
         (stop, [best_loss, iteration_no_progress])``, the protocol of
-        ``fmin(early_stop_fn=...)``. Failed trials count as no progress.
+        ``fmin(early_stop_fn=...)``.
+
+    Notes
+    -----
+    The count follows hyperopt's: the trial that sets the first best loss
+    counts as one, so a search that never improves on its first loss stops
+    after ``iteration_stop_count`` trials (two at least), as with
+    ``hyperopt.early_stop.no_progress_loss``. Unlike hyperopt, which raises
+    on a failed trial's result or resets the best loss to ``None``, failed
+    trials (no ``loss``, status not ``"ok"``) simply count as no progress.
+
+    Examples
+    --------
+    >>> from skopt_hp import early_stop, fmin, hp, Trials
+    >>> trials = Trials()
+    >>> _ = fmin(lambda x: 1.0, hp.uniform("x", 0, 1), algo="rand", max_evals=100,
+    ...          trials=trials, rstate=0, show_progressbar=False,
+    ...          early_stop_fn=early_stop.no_progress_loss(5))
+    >>> len(trials)
+    5
     """
     if isinstance(iteration_stop_count, bool) or not isinstance(iteration_stop_count, int):
         raise TypeError(f"iteration_stop_count must be an int, but got {iteration_stop_count!r}.")
@@ -42,7 +61,8 @@ def no_progress_loss(
         result = trials.trials[-1]["result"] if len(trials) else {}
         new_loss = result.get("loss") if result.get("status") == "ok" else None
         if best_loss is None:
-            return False, [new_loss, 0 if new_loss is not None else iteration_no_progress + 1]
+            # As hyperopt: the first trial already counts towards the stop count.
+            return False, [new_loss, iteration_no_progress + 1]
         threshold = best_loss - abs(best_loss * percent_increase / 100.0)
         if new_loss is not None and new_loss < threshold:
             best_loss, iteration_no_progress = new_loss, 0

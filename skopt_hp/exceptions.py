@@ -2,7 +2,7 @@
 
 from ._trials import AllTrialsFailed
 
-__all__ = ["AllTrialsFailed", "InvalidLoss", "InvalidResultStatus"]
+__all__ = ["AllTrialsFailed", "InvalidAnnotatedParameter", "InvalidLoss", "InvalidResultStatus"]
 
 
 class InvalidResultStatus(ValueError):
@@ -11,3 +11,7 @@ class InvalidResultStatus(ValueError):
 
 class InvalidLoss(ValueError):
     """The objective reported ``status='ok'`` without a numeric ``loss``."""
+
+
+class InvalidAnnotatedParameter(ValueError):
+    """``fmin(space="annotated")``: an argument of the objective lacks an ``hp`` annotation."""
