@@ -7,12 +7,15 @@ evaluated, and its result is recorded before the next ask.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import numbers
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -20,9 +23,10 @@ from ._ask import ask, resolve_algo
 from ._evaluate import evaluate
 from ._progress import progress_bar
 from ._trials import AllTrialsFailed, Trial, Trials
-from .space import SearchSpace, space_eval
+from .exceptions import InvalidAnnotatedParameter
+from .space import Expr, SearchSpace, space_eval
 
-__all__ = ["fmin"]
+__all__ = ["SerialExecutor", "TrialExecutor", "TrialOutcome", "fmin", "minimize"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +83,35 @@ def _check_args(
     return int(max_evals)
 
 
+class _KwargsObjective:
+    """``fn(**point)`` for ``space="annotated"`` (a class, so that it pickles)."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+
+    def __call__(self, point: Mapping[str, Any]) -> Any:
+        return self.fn(**point)
+
+
+def _annotated_space(fn: Callable[..., Any]) -> dict[str, Any]:
+    """hyperopt's ``space="annotated"``: the space is ``fn``'s argument annotations."""
+    annotations = dict(getattr(inspect.unwrap(fn), "__annotations__", None) or {})
+    annotations.pop("return", None)
+    if not annotations:
+        raise InvalidAnnotatedParameter(
+            'space="annotated" reads the space from the objective\'s annotations '
+            "(def fn(x: hp.uniform('x', -1, 1)): ...), but fn has none."
+        )
+    for name, expr in annotations.items():
+        if not isinstance(expr, Expr):
+            raise InvalidAnnotatedParameter(
+                f'space="annotated": the argument {name!r} of fn is annotated with {expr!r}, '
+                "not an hp expression (with `from __future__ import annotations`, annotations "
+                "are strings and cannot be used)."
+            )
+    return annotations
+
+
 def _best_loss(trials: Trials) -> float | None:
     losses = [t.loss for t in trials.records if t.loss is not None]
     return min(losses) if losses else None
@@ -86,6 +119,10 @@ def _best_loss(trials: Trials) -> float | None:
 
 class _Stop(Exception):
     """Internal signal: a stopping rule fired."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def fmin(
@@ -118,7 +155,10 @@ def fmin(
         dict with ``"loss"`` and ``"status"`` (``STATUS_OK``, ``STATUS_FAIL``
         ...) plus any other keys, which are kept in the trial's result.
     space : object
-        The search space (``hp`` expressions in dicts, lists, tuples).
+        The search space (``hp`` expressions in dicts, lists, tuples), or
+        ``"annotated"``: the space is then read from ``fn``'s argument
+        annotations (``def fn(x: hp.uniform("x", 0, 1)): ...``), and ``fn``
+        is called with keyword arguments.
     algo : callable, str or Sampler, default=None
         ``tpe.suggest`` (the default), ``rand.suggest``, a
         ``functools.partial`` of them, ``"tpe"``/``"rand"`` or a sampler.
@@ -175,11 +215,27 @@ def fmin(
     AllTrialsFailed
         When no trial succeeded and the argmin is asked for.
 
+    InvalidResultStatus, InvalidLoss
+        When ``fn`` returns something other than a number or a dict with a
+        valid ``status`` (and a numeric ``loss`` when ``status == "ok"``),
+        unless ``catch_eval_exceptions`` is True: the trial is then recorded
+        as failed (state ``ERROR``) with the reason, like any exception.
+
     Notes
     -----
     A ``KeyboardInterrupt`` ends the search: the trial in flight is dropped,
     every finished trial is kept (and saved), and the best point so far is
     returned. If no trial has succeeded, the interrupt is re-raised.
+
+    A NaN or infinite loss with ``status == "ok"`` cannot be ranked: the
+    trial is kept with ``status == "fail"`` and a ``failure`` entry giving
+    the reason, and the search goes on (hyperopt keeps such a trial "ok").
+
+    Differences from hyperopt: ``points_to_evaluate`` are used whenever the
+    trials are empty (hyperopt only when ``trials`` is None) and are ignored
+    with a warning otherwise; ``verbose=False`` does not hide the progress
+    bar (use ``show_progressbar=False``); ``loss_threshold`` stops at a best
+    loss *at or below* the threshold.
 
     Examples
     --------
@@ -194,6 +250,9 @@ def fmin(
     )
     if pass_expr_memo_ctrl:
         raise ValueError("pass_expr_memo_ctrl is not supported: skopt_hp has no pyll graphs.")
+    if isinstance(space, str) and space == "annotated":
+        space = _annotated_space(fn)
+        fn = _KwargsObjective(fn)
     if allow_trials_fmin and trials is not None and type(trials).fmin is not Trials.fmin:
         return trials.fmin(
             fn,
@@ -212,6 +271,53 @@ def fmin(
             early_stop_fn=early_stop_fn,
             trials_save_file=trials_save_file,
         )
+    return minimize(
+        fn,
+        space,
+        algo=algo,
+        max_evals=max_evals,
+        timeout=timeout,
+        loss_threshold=loss_threshold,
+        trials=trials,
+        rstate=rstate,
+        catch_eval_exceptions=catch_eval_exceptions,
+        verbose=verbose,
+        return_argmin=return_argmin,
+        points_to_evaluate=points_to_evaluate,
+        max_queue_len=max_queue_len,
+        show_progressbar=show_progressbar,
+        early_stop_fn=early_stop_fn,
+        trials_save_file=trials_save_file,
+        executor=SerialExecutor(fn, space),
+    )
+
+
+def minimize(
+    fn: Callable[[Any], Any],
+    space: Any,
+    *,
+    algo: Any,
+    max_evals: int,
+    timeout: float | None,
+    loss_threshold: float | None,
+    trials: Trials | None,
+    rstate: np.random.Generator | int | None,
+    catch_eval_exceptions: bool,
+    verbose: bool,
+    return_argmin: bool,
+    points_to_evaluate: Sequence[Mapping[str, Any]] | None,
+    max_queue_len: int,
+    show_progressbar: bool | Callable[..., Any],
+    early_stop_fn: Callable[..., tuple[bool, Any]] | None,
+    trials_save_file: str,
+    executor: TrialExecutor,
+) -> Any:
+    """The body of :func:`fmin` after argument checks, evaluating trials with ``executor``.
+
+    ``fmin`` passes a :class:`SerialExecutor`; ``SparkTrials.fmin`` passes
+    one that runs up to ``executor.capacity`` trials at once as Spark tasks.
+    The arguments are those of :func:`fmin`, already validated.
+    """
     rng = _check_rstate(rstate)
     sampler = resolve_algo("tpe" if algo is None else algo)
     compiled = SearchSpace(space)
@@ -226,10 +332,15 @@ def fmin(
     # Trials left unfinished by an earlier interrupted run would count as pending forever.
     trials.remove_unfinished()
     initial = compiled.encode(points_to_evaluate) if points_to_evaluate else None
+    if initial is not None and len(trials):
+        logger.warning(
+            "fmin: points_to_evaluate ignored: they are evaluated only when the trials are "
+            "empty, and these hold %d trials.",
+            len(trials),
+        )
+        initial = None
 
     run = _Run(
-        fn=fn,
-        space=space,
         compiled=compiled,
         sampler=sampler,
         trials=trials,
@@ -241,6 +352,7 @@ def fmin(
         early_stop_fn=early_stop_fn,
         save_file=trials_save_file,
         verbose=verbose,
+        executor=executor,
     )
     run.execute(initial, max_queue_len, show_progressbar)
 
@@ -253,16 +365,107 @@ def fmin(
     return argmin if return_argmin else space_eval(space, argmin)
 
 
+# ---------------------------------------------------------------------------
+# Executors: where trials run
+# ---------------------------------------------------------------------------
+class TrialOutcome(Protocol):
+    """What a finished trial's future holds (:class:`~skopt_hp._evaluate.Outcome` is one).
+
+    ``error`` is ``None`` on success (then ``result`` is the normalised
+    result); otherwise ``failure`` is the ``{"type", "message"}`` record
+    stored in the failed trial and ``traceback`` its text.
+    """
+
+    @property
+    def result(self) -> dict[str, Any] | None: ...
+
+    @property
+    def error(self) -> BaseException | None: ...
+
+    @property
+    def traceback(self) -> str | None: ...
+
+    @property
+    def failure(self) -> dict[str, Any]: ...
+
+
+class TrialExecutor(Protocol):
+    """Runs started trials for the ``fmin`` loop.
+
+    The loop keeps at most ``capacity`` trials running. ``submit`` returns a
+    future resolving to a :class:`TrialOutcome` (failures of the objective
+    are outcomes, not exceptions of the future). ``cancel`` asks running
+    trials to stop; their futures must then complete soon (with any outcome:
+    a failed one is recorded as cancelled); it is called again every
+    ``CANCEL_POLL`` seconds until they do, so it must be idempotent. ``close``
+    releases resources and is called once, when the loop ends.
+    """
+
+    capacity: int
+    #: Record a failing objective and go on even when ``catch_eval_exceptions`` is False.
+    always_catch: bool
+
+    def submit(self, trial: Trial) -> Future[Any]: ...
+
+    def cancel(self, trials: Sequence[Trial], reason: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SerialExecutor:
+    """Evaluates each trial in ``submit``, in the calling thread (plain ``fmin``)."""
+
+    capacity = 1
+    always_catch = False
+
+    def __init__(self, fn: Callable[[Any], Any], space: Any) -> None:
+        self.fn = fn
+        self.space = space
+
+    def submit(self, trial: Trial) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(evaluate(self.fn, self.space, trial.params))
+        return future
+
+    def cancel(self, trials: Sequence[Trial], reason: str) -> None:
+        # Nothing is ever running: submit returns finished futures.
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 class _Run:
-    """One call of ``fmin``: the loop and its stopping rules."""
+    """One call of ``fmin``: the loop and its stopping rules.
+
+    Trials are proposed when a slot of the executor is free, so a parallel
+    executor's sampler sees the running trials as pending (constant liar),
+    and results are recorded, checked against the stopping rules and saved
+    in the calling thread, one by one, as they arrive.
+    """
+
+    #: Seconds to wait for cancelled trials to report back before recording them cancelled.
+    CANCEL_GRACE = 30.0
+    #: Seconds between repeated cancellation requests while waiting.
+    CANCEL_POLL = 0.25
 
     def __init__(self, **settings: Any) -> None:
         self.__dict__.update(settings)
         self.start = time.monotonic()
         self.early_stop_args: list[Any] = []
+        self.queue: deque[Trial] = deque()
+        self.running: dict[Future[Any], Trial] = {}
+        # Finished trials in the order they finished (earlier runs' first).
+        self.completed: list[Trial] = [t for t in self.trials.records if t.is_finished]
+
+    def _time_left(self) -> float | None:
+        if self.timeout is None:
+            return None
+        return max(0.0, self.timeout - (time.monotonic() - self.start))
 
     def _out_of_time(self) -> bool:
-        return self.timeout is not None and time.monotonic() - self.start >= self.timeout
+        left = self._time_left()
+        return left is not None and left <= 0
 
     def execute(
         self, initial: np.ndarray | None, batch: int, show: bool | Callable[..., Any]
@@ -272,23 +475,18 @@ class _Run:
         with progress_bar(show, total=total, initial=min(len(trials), total or len(trials))) as bar:
             try:
                 if initial is not None and not len(trials):
-                    pending = [
+                    initial = initial[: self.max_evals]
+                    self.queue.extend(
                         trials.new_trial(p, z=z)
                         for p, z in zip(self.compiled.decode(initial), initial, strict=True)
-                    ]
-                    self._evaluate_all(pending[: self.max_evals], bar)
-                    trials.remove_unfinished()
-                while len(trials) < self.max_evals:
-                    if self._out_of_time():
-                        logger.info("fmin: timeout of %s s reached.", self.timeout)
-                        break
-                    n = min(batch, self.max_evals - len(trials))
-                    seed = int(self.rng.integers(2**31 - 1))
-                    new = ask(self.sampler, self.compiled, trials, n, np.random.default_rng(seed))
-                    self._evaluate_all(new, bar)
-            except _Stop:
-                pass
+                    )
+                self._loop(batch, bar)
+            except _Stop as stop:
+                if stop.reason == "timeout":
+                    logger.info("fmin: timeout of %s s reached.", self.timeout)
+                self._cancel_running(stop.reason)
             except KeyboardInterrupt:
+                self._cancel_running("interrupted", record=False)
                 trials.remove_unfinished()
                 self._save()
                 if _best_loss(trials) is None:
@@ -299,49 +497,136 @@ class _Run:
                     _best_loss(trials),
                 )
             finally:
+                if self.running:  # an unexpected error: stop what still runs
+                    self._cancel_running("fmin raised", record=False)
+                self.executor.close()
                 trials.remove_unfinished()
 
-    def _evaluate_all(self, new: list[Trial], bar: Any) -> None:
-        for trial in new:
-            if self._out_of_time():
-                raise _Stop
-            self._evaluate_one(trial)
-            best = _best_loss(self.trials)
-            bar.update(1, best)
-            if self.verbose:
-                logger.info("trial %d: %s (best loss %s)", trial.tid, trial.result, best)
-            self._check_stop(best)
+    def _loop(self, batch: int, bar: Any) -> None:
+        trials, executor = self.trials, self.executor
+        while True:
+            while len(self.running) < executor.capacity:
+                if self._out_of_time():
+                    raise _Stop("timeout")
+                if not self.queue:
+                    free = executor.capacity - len(self.running)
+                    n = min(max(batch, free), self.max_evals - len(trials))
+                    if n <= 0:
+                        break
+                    seed = int(self.rng.integers(2**31 - 1))
+                    self.queue.extend(
+                        ask(self.sampler, self.compiled, trials, n, np.random.default_rng(seed))
+                    )
+                trial = self.queue.popleft()
+                trials.start(trial)
+                self.running[executor.submit(trial)] = trial
+            if not self.running:
+                return
+            done, _ = wait(self.running, timeout=self._time_left(), return_when=FIRST_COMPLETED)
+            if not done:
+                raise _Stop("timeout")
+            # Record in trial order, so that a serial run's order is kept.
+            for future in sorted(done, key=lambda f: self.running[f].tid):
+                trial = self.running.pop(future)
+                self._record(trial, future.result())
+                best = _best_loss(trials)
+                bar.update(1, best)
+                if self.verbose:
+                    logger.info("trial %d: %s (best loss %s)", trial.tid, trial.result, best)
+                self._check_stop(best)
 
-    def _evaluate_one(self, trial: Trial) -> None:
+    def _record(self, trial: Trial, outcome: TrialOutcome, *, save: bool = True) -> None:
         trials = self.trials
-        trials.start(trial)
-        outcome = evaluate(self.fn, self.space, trial.params)
         if outcome.error is None:
             trials.complete(trial, outcome.result)
-        elif self.catch:
-            logger.error("Trial %d raised %r; recorded as failed.", trial.tid, outcome.error)
-            trials.fail(
-                trial,
-                outcome.failure["message"],
-                traceback=outcome.traceback,
-                exc_type=outcome.failure["type"],
+            self.completed.append(trial)
+        elif self.catch or self.executor.always_catch or not save:
+            failure = outcome.failure
+            logger.error(
+                "Trial %d raised %s: %s; recorded as failed.",
+                trial.tid,
+                failure["type"],
+                failure["message"],
             )
+            trials.fail(
+                trial, failure["message"], traceback=outcome.traceback, exc_type=failure["type"]
+            )
+            self.completed.append(trial)
         else:
             trials.remove_unfinished()
             self._save()
             raise outcome.error
-        self._save()
+        if save:
+            self._save()
+
+    def _cancel_running(self, reason: str, *, record: bool = True) -> None:
+        """Stop the running trials; with ``record``, keep them as cancelled trials.
+
+        A trial that finished before the cancellation took effect keeps its
+        result.
+        """
+        self.queue.clear()
+        if not self.running:
+            return
+        finished = {future for future in self.running if future.done()}
+        pending = {f: t for f, t in self.running.items() if f not in finished}
+        if pending:
+            logger.info("fmin: cancelling %d running trial(s): %s.", len(pending), reason)
+        deadline = time.monotonic() + self.CANCEL_GRACE
+        while pending:
+            # Repeated until the futures complete: a parallel executor's task may have been
+            # submitted just after the previous request, which then missed it.
+            self.executor.cancel(list(pending.values()), reason)
+            left = deadline - time.monotonic()
+            done, _ = wait(pending, timeout=min(self.CANCEL_POLL, max(left, 0.0)))
+            for future in done:
+                del pending[future]
+            if left <= 0:
+                logger.warning(
+                    "fmin: %d cancelled trial(s) still running after %s s; not waiting longer.",
+                    len(pending),
+                    self.CANCEL_GRACE,
+                )
+                break
+        if record:
+            for future, trial in sorted(self.running.items(), key=lambda item: item[1].tid):
+                outcome = future.result() if future.done() else None
+                if outcome is not None and (future in finished or outcome.error is None):
+                    # Finished before the cancellation took effect: a real result.
+                    self._record(trial, outcome, save=False)
+                else:
+                    self.trials.cancel(trial, f"cancelled: {reason}")
+                    self.completed.append(trial)
+        self.running.clear()
+        if record:
+            self._save()
 
     def _check_stop(self, best: float | None) -> None:
         if self.loss_threshold is not None and best is not None and best <= self.loss_threshold:
             logger.info("fmin: loss threshold %s reached.", self.loss_threshold)
-            raise _Stop
+            raise _Stop("loss threshold reached")
         if self.early_stop_fn is not None:
-            stop, args = self.early_stop_fn(self.trials, *self.early_stop_args)
+            stop, args = self.early_stop_fn(self._finished_view(), *self.early_stop_args)
             self.early_stop_args = list(args) if args is not None else []
             if stop:
                 logger.info("fmin: early_stop_fn asked to stop.")
-                raise _Stop
+                raise _Stop("early_stop_fn asked to stop")
+
+    def _finished_view(self) -> Trials:
+        """What ``early_stop_fn`` sees: the finished trials, the one just finished last.
+
+        Stopping rules read the last trial (``trials.trials[-1]``, as hyperopt's
+        ``no_progress_loss``). While other trials are queued or running, the last
+        record is not the one that just finished, so the rule gets a plain
+        ``Trials`` holding the finished records in completion order instead.
+        """
+        trials, completed = self.trials, self.completed
+        if len(completed) == len(trials) and (not completed or trials.records[-1] is completed[-1]):
+            return trials
+        view = Trials()
+        view._records = list(completed)
+        view.labels, view._space = trials.labels, trials._space
+        return view
 
     def _save(self) -> None:
         if self.save_file:

@@ -1,0 +1,661 @@
+"""Apache Spark integration: ``fmin`` trials as Spark tasks, and a joblib backend.
+
+Install with ``pip install "skopt_hp[spark]"`` (pyspark, joblibspark); Spark
+needs a Java runtime (17 or 21).
+
+* :class:`SparkTrials` — pass it to :func:`skopt_hp.fmin` to run up to
+  ``parallelism`` trials at once, each as one Spark task, as with hyperopt's
+  ``SparkTrials``.
+* :func:`spark_backend` — a context manager under which scikit-learn (and so
+  :class:`~skopt_hp.HyperoptSearchCV`) runs its fits on Spark, through a fixed
+  joblibspark backend that also sends large arrays once per search.
+  :func:`register_spark` makes ``joblib.parallel_backend("spark")`` use it.
+* :func:`get_spark_session` — the active session, or an embedded local one.
+
+Importing this module does not import pyspark; using it without pyspark
+raises an ``ImportError`` with the install command. See ``docs/spark.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import numbers
+import os
+import pickle
+import shutil
+import sys
+import threading
+import uuid
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._fmin import _check_args, minimize
+from .._trials import Trial, Trials, TrialState
+
+__all__ = [
+    "SparkTrials",
+    "get_spark_session",
+    "register_spark",
+    "spark_backend",
+]
+
+logger = logging.getLogger(__name__)
+
+INSTALL_HINT = 'pip install "skopt_hp[spark]"'
+
+#: Default ``broadcast_threshold`` of :func:`spark_backend`: arrays of at least 64 KiB are
+#: broadcast. Creating a broadcast costs a few milliseconds once; a Spark job costs ~50-100 ms
+#: and ships everything else with every task.
+DEFAULT_BROADCAST_THRESHOLD = 64 * 1024
+
+
+def _require(module: str) -> Any:
+    """Import ``module`` of the Spark extra, or raise an ImportError with the install hint."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"skopt_hp's Spark integration needs {module.split('.')[0]!r}, which is not "
+            f"installed: {INSTALL_HINT}"
+        ) from exc
+
+
+# ---------------------------------------------------------------------------
+# Session
+# ---------------------------------------------------------------------------
+def _existing_session() -> Any:
+    sql = _require("pyspark.sql")
+    session = sql.SparkSession.getActiveSession()
+    if session is not None:
+        return session
+    try:
+        # The default session, created in another thread (getActiveSession is per thread).
+        return sql.SparkSession.active()
+    except Exception:  # noqa: BLE001 - pyspark raises PySparkRuntimeError when there is none
+        return None
+
+
+def get_spark_session(
+    master: str | None = None,
+    *,
+    app_name: str = "skopt_hp",
+    config: Mapping[str, str] | None = None,
+    log_level: str = "ERROR",
+) -> Any:
+    """The active SparkSession, or a new embedded local one.
+
+    When a session exists (Databricks, a notebook, one you built), it is
+    returned unchanged and the other arguments are ignored. Otherwise a
+    session is started, on the master that ``spark-submit`` configured when
+    it launched this script, else on ``master`` (by default the embedded
+    ``local[N]``), with:
+
+    * for a local master, ``PYSPARK_PYTHON`` and ``PYSPARK_DRIVER_PYTHON``
+      set to this Python (``sys.executable``) unless already set, so that
+      executors import the same packages as the driver (otherwise they run
+      ``python3`` from ``PATH`` and every task may fail with
+      ``ModuleNotFoundError``), and ``SPARK_LOCAL_IP=127.0.0.1`` unless set
+      (silences the loopback-hostname warning). On a cluster, executors'
+      Python is the cluster's business: set ``PYSPARK_PYTHON`` there;
+    * ``spark.ui.showConsoleProgress=false`` (progress bars garble output)
+      and the log level ``log_level``.
+
+    Parameters
+    ----------
+    master : str, optional
+        Spark master URL for a new session. By default the one given to
+        ``spark-submit``, or ``local[N]`` with ``N = os.cpu_count()`` when
+        the script was not launched by ``spark-submit``.
+    app_name : str, default="skopt_hp"
+        Application name of a new session.
+    config : mapping of str to str, optional
+        Extra Spark configuration for a new session (e.g.
+        ``{"spark.ui.enabled": "false"}``); it overrides the settings above.
+    log_level : str, default="ERROR"
+        Log level of a new session's SparkContext (``"WARN"``, ``"INFO"``...).
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+
+    Raises
+    ------
+    ImportError
+        When pyspark is not installed.
+    RuntimeError
+        When no Java runtime is found (neither ``JAVA_HOME`` nor ``java`` on
+        ``PATH``) and a session would have to be started.
+    """
+    session = _existing_session()
+    if session is not None:
+        return session
+    sql = _require("pyspark.sql")
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise RuntimeError(
+            "Spark needs a Java runtime (Java 17 or 21), but neither JAVA_HOME is set nor "
+            "`java` is on PATH. Install one (e.g. `apt-get install default-jre-headless`)."
+        )
+    # spark-submit (and the pyspark shell) start the JVM first and pass its port: the master
+    # is then in that JVM's configuration, and must not be replaced by a local default.
+    launched_by_spark_submit = "PYSPARK_GATEWAY_PORT" in os.environ
+    if master is None and not launched_by_spark_submit:
+        master = f"local[{os.cpu_count() or 1}]"
+    if master is not None and master.startswith("local"):
+        # Read by SparkContext when it starts: later changes have no effect on this session.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = sql.SparkSession.builder.appName(app_name).config(
+        "spark.ui.showConsoleProgress", "false"
+    )
+    if master is not None:
+        builder = builder.master(master)
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
+    with warnings.catch_warnings():
+        # pyspark 4.x imports its testing helpers while starting, which warn that pandas 3
+        # is untested: noise about a feature (pandas UDFs) skopt_hp does not use.
+        warnings.filterwarnings(
+            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+        )
+        session = builder.getOrCreate()
+    session.sparkContext.setLogLevel(log_level)
+    logger.info(
+        "Started a Spark session (master=%s, default parallelism %d).",
+        session.sparkContext.master,
+        session.sparkContext.defaultParallelism,
+    )
+    return session
+
+
+# ---------------------------------------------------------------------------
+# SparkTrials
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _RemoteOutcome:
+    """A trial's outcome sent back from an executor (see ``TrialOutcome`` in ``_fmin``)."""
+
+    result: dict[str, Any] | None
+    failure_record: dict[str, Any] | None = None
+
+    @property
+    def error(self) -> BaseException | None:
+        if self.failure_record is None:
+            return None
+        # Only a marker for the fmin loop, which records ``failure`` (the original exception
+        # stays on the executor and is never re-raised).
+        return RuntimeError(f"{self.failure_record['type']}: {self.failure_record['message']}")
+
+    @property
+    def failure(self) -> dict[str, Any]:
+        return {k: v for k, v in (self.failure_record or {}).items() if k != "traceback"}
+
+    @property
+    def traceback(self) -> str | None:
+        return (self.failure_record or {}).get("traceback")
+
+
+def _spark_failure(exc: BaseException) -> _RemoteOutcome:
+    """The outcome of a trial whose Spark job failed (executor lost, job cancelled...)."""
+    text = str(exc)
+    # Keep the readable head of a Java error: no stack frames, no py4j call prefix.
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    head = [line for line in lines if not line.startswith(("at ", "An error occurred while"))]
+    message = " ".join(head[:3]).lstrip(": ")[:2000] or type(exc).__name__
+    return _RemoteOutcome(None, {"type": type(exc).__name__, "message": message, "traceback": text})
+
+
+class _SparkExecutor:
+    """Runs each trial as a one-task Spark job, from a driver thread of its own.
+
+    Each trial's job has its own job group, so it can be cancelled alone;
+    ``(fn, space)`` is broadcast once per ``fmin`` call rather than shipped
+    with every task.
+    """
+
+    always_catch = True
+
+    def __init__(
+        self,
+        session: Any,
+        fn: Callable[[Any], Any],
+        space: Any,
+        capacity: int,
+        *,
+        trials: SparkTrials,
+    ) -> None:
+        from ._spark_tasks import CloudPickled
+
+        self.capacity = capacity
+        self._trials = trials
+        self._session = session
+        self._context = session.sparkContext
+        self._payload = CloudPickled((fn, space))
+        self._objective: Any = None
+        self._prefix = f"skopt_hp-trial-{uuid.uuid4().hex[:12]}"
+        self._threads: list[threading.Thread] = []
+        self._cancelled: set[int] = set()
+
+    def _group(self, trial: Trial) -> str:
+        return f"{self._prefix}-{trial.tid}"
+
+    def submit(self, trial: Trial) -> Future[Any]:
+        from pyspark import inheritable_thread_target
+
+        from ._spark_tasks import run_trial
+
+        if self._objective is None:
+            # Broadcast on first use: fmin has validated its arguments by then.
+            try:
+                self._objective = self._context.broadcast(self._payload)
+            except Exception as exc:
+                raise TypeError(
+                    "SparkTrials sends the objective `fn` and `space` to the executors, but "
+                    f"they cannot be pickled: {type(exc).__name__}: {exc}"
+                ) from exc
+        future: Future[Any] = Future()
+        future.set_running_or_notify_cancel()
+        context, objective, params = self._context, self._objective, dict(trial.params)
+        group = self._group(trial)
+
+        cancelled, tid = self._cancelled, trial.tid
+
+        def run() -> None:
+            try:
+                # Per thread (pinned-thread mode): the job belongs to this trial's group, and
+                # cancelling it interrupts the task, which kills its Python worker.
+                context.setJobGroup(group, f"skopt_hp trial {tid}", True)
+                if tid in cancelled:
+                    raise RuntimeError("cancelled before its Spark job started")
+                data = (
+                    context.parallelize([params], 1)
+                    .map(lambda point: run_trial(objective, point))
+                    .collect()[0]
+                )
+                record = pickle.loads(data)
+                outcome = _RemoteOutcome(record["result"], record["failure"])
+            except BaseException as exc:  # noqa: BLE001 - reported as the trial's outcome
+                outcome = _spark_failure(exc)
+            future.set_result(outcome)
+
+        thread = threading.Thread(
+            target=inheritable_thread_target(self._session)(run),
+            name=f"skopt_hp-{group}",
+            daemon=True,
+        )
+        thread.start()
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        return future
+
+    def cancel(self, trials: Sequence[Trial], reason: str) -> None:
+        self._trials.fmin_cancelled_reason = reason
+        for trial in trials:
+            self._cancelled.add(trial.tid)
+            self._context.cancelJobGroup(self._group(trial))
+
+    def close(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=10.0)
+        self._threads = []
+        objective, self._objective = self._objective, None
+        if objective is not None:
+            with contextlib.suppress(Exception):  # the session may be stopped already
+                objective.destroy(blocking=False)
+
+
+def _check_parallelism(parallelism: Any) -> None:
+    if parallelism is None:
+        return
+    if (
+        isinstance(parallelism, bool)
+        or not isinstance(parallelism, numbers.Integral)
+        or parallelism < 1
+    ):
+        raise ValueError(
+            "parallelism must be None (Spark's default parallelism) or an int >= 1, but got "
+            f"{parallelism!r}."
+        )
+
+
+def _check_timeout(timeout: Any) -> None:
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not timeout > 0
+    ):
+        raise ValueError(f"timeout must be None or a number of seconds > 0, but got {timeout!r}.")
+
+
+def _check_loss_threshold(loss_threshold: Any) -> None:
+    if loss_threshold is not None and (
+        isinstance(loss_threshold, bool) or not isinstance(loss_threshold, numbers.Real)
+    ):
+        raise TypeError(f"loss_threshold must be None or a number, but got {loss_threshold!r}.")
+
+
+class SparkTrials(Trials):
+    """Trials that ``fmin`` runs in parallel on Spark, one Spark task per trial.
+
+    A drop-in for hyperopt's ``SparkTrials``: ``fmin(fn, space, algo,
+    max_evals, trials=SparkTrials(parallelism=4))``. Up to ``parallelism``
+    trials run at once; each new trial is proposed when a slot frees, with
+    the running trials passed to the sampler as pending points (TPE's
+    constant liar), so parallel trials explore different points. Results are
+    recorded on the driver as they arrive, with the same structure as
+    :class:`~skopt_hp.Trials`.
+
+    Parameters
+    ----------
+    parallelism : int, optional
+        Maximum number of trials running at once. ``None`` means the
+        session's default parallelism (its number of task slots at start),
+        at least 1. Capped at :attr:`MAX_CONCURRENT_JOBS_ALLOWED` (128).
+        More parallelism finishes sooner but lets TPE adapt less: each trial
+        is proposed knowing fewer results (see ``docs/spark.md``).
+    timeout : float, optional
+        Seconds after which ``fmin`` stops launching trials and cancels the
+        running ones (recorded as ``CANCEL``), then returns the best result
+        so far. When ``fmin`` is also given a timeout, the smaller one holds.
+    loss_threshold : float, optional
+        Stop (cancelling running trials) once a loss at or below it is
+        found; ``fmin``'s ``loss_threshold`` takes precedence.
+    spark_session : pyspark.sql.SparkSession, optional
+        The session to run on; by default :func:`get_spark_session` (the
+        active session, or an embedded ``local[N]`` one).
+
+    Attributes
+    ----------
+    parallelism : int
+        The parallelism in use.
+    fmin_cancelled_reason : str or None
+        Why the last ``fmin`` cancelled running trials (``"timeout"``,
+        ``"loss threshold reached"``, ``"early_stop_fn asked to stop"``,
+        ``"interrupted"``), or ``None``.
+
+    Notes
+    -----
+    * A trial whose objective raises, or whose Spark task fails (its
+      executor died, its result cannot be pickled), is recorded as failed
+      (``TrialState.ERROR``, the error type, message and traceback in
+      ``result["failure"]``) and the search goes on, whatever
+      ``catch_eval_exceptions`` says: the driver cannot re-raise an
+      exception that lives on an executor.
+    * ``fn`` and ``space`` are pickled (cloudpickle) and broadcast once per
+      ``fmin`` call; they must not use Spark themselves (a SparkContext is
+      only available on the driver). To tune a Spark ML model, whose
+      training is already distributed, use plain :class:`~skopt_hp.Trials`.
+    * The objective's return value must be picklable (it is sent back to the
+      driver); other keys of a result dict are kept as with ``Trials``.
+    * ``KeyboardInterrupt`` cancels the running Spark jobs, keeps the
+      finished trials and returns the best point, as ``fmin`` does.
+    * ``early_stop_fn`` is called after each finished trial with the
+      finished trials in the order they finished (a plain ``Trials`` while
+      others are still running), so rules that read the last trial, such as
+      :func:`skopt_hp.early_stop.no_progress_loss`, see the one that just
+      finished.
+    * Executors must be able to import skopt_hp (and whatever ``fn``
+      imports). Logging happens on the driver only.
+
+    Examples
+    --------
+    >>> from skopt_hp import fmin, hp, tpe
+    >>> from skopt_hp.integrations.spark import SparkTrials
+    >>> trials = SparkTrials(parallelism=2)  # doctest: +SKIP
+    >>> best = fmin(lambda x: (x - 1) ** 2, hp.uniform("x", -5, 5), algo=tpe.suggest,
+    ...             max_evals=20, trials=trials)  # doctest: +SKIP
+    """
+
+    #: Hard cap on ``parallelism`` (as hyperopt's): one driver thread and Spark job per trial.
+    MAX_CONCURRENT_JOBS_ALLOWED = 128
+
+    def __init__(
+        self,
+        parallelism: int | None = None,
+        timeout: float | None = None,
+        loss_threshold: float | None = None,
+        spark_session: Any = None,
+    ) -> None:
+        _check_parallelism(parallelism)
+        _check_timeout(timeout)
+        _check_loss_threshold(loss_threshold)
+        if spark_session is not None and not hasattr(spark_session, "sparkContext"):
+            raise TypeError(
+                "spark_session must be None or a pyspark.sql.SparkSession (not Spark Connect), "
+                f"but got {spark_session!r}."
+            )
+        super().__init__()
+        self._spark = spark_session if spark_session is not None else get_spark_session()
+        default = max(int(self._spark.sparkContext.defaultParallelism), 1)
+        self.user_specified_parallelism = parallelism
+        self.parallelism = self._decide_parallelism(parallelism, default)
+        self.timeout = timeout
+        self.loss_threshold = loss_threshold
+        self.fmin_cancelled_reason: str | None = None
+
+    @classmethod
+    def _decide_parallelism(cls, requested: int | None, default: int) -> int:
+        parallelism = default if requested is None else int(requested)
+        if parallelism > cls.MAX_CONCURRENT_JOBS_ALLOWED:
+            logger.warning(
+                "SparkTrials: parallelism %d is capped at %d.",
+                parallelism,
+                cls.MAX_CONCURRENT_JOBS_ALLOWED,
+            )
+            parallelism = cls.MAX_CONCURRENT_JOBS_ALLOWED
+        if parallelism > default:
+            logger.warning(
+                "SparkTrials: parallelism %d exceeds the session's default parallelism %d; "
+                "trials beyond the free task slots wait for one (unless the cluster scales up).",
+                parallelism,
+                default,
+            )
+        return parallelism
+
+    @property
+    def spark_session(self) -> Any:
+        """The SparkSession trials run on."""
+        if self._spark is None:  # after unpickling
+            self._spark = get_spark_session()
+        return self._spark
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A SparkSession cannot be pickled; the trials can (as hyperopt users pickle Trials).
+        state = self.__dict__.copy()
+        state["_spark"] = None
+        return state
+
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        return text.replace("Trials(", f"SparkTrials(parallelism={self.parallelism}, ", 1)
+
+    # -- hyperopt's counters -------------------------------------------------------
+    def _count(self, *states: TrialState) -> int:
+        return sum(t.state in states for t in self.records)
+
+    def count_successful_trials(self) -> int:
+        """Trials that finished (``DONE``), whatever their result's status."""
+        return self._count(TrialState.DONE)
+
+    def count_failed_trials(self) -> int:
+        """Trials whose objective raised or whose Spark task failed (``ERROR``)."""
+        return self._count(TrialState.ERROR)
+
+    def count_cancelled_trials(self) -> int:
+        """Trials cancelled by a timeout, a stopping rule or an interrupt (``CANCEL``)."""
+        return self._count(TrialState.CANCEL)
+
+    def count_total_trials(self) -> int:
+        """Finished trials of any kind."""
+        return self._count(TrialState.DONE, TrialState.ERROR, TrialState.CANCEL)
+
+    def delete_all(self) -> None:
+        super().delete_all()
+        self.fmin_cancelled_reason = None
+
+    # -- the search ------------------------------------------------------------------
+    def fmin(
+        self,
+        fn: Callable[[Any], Any],
+        space: Any,
+        algo: Any = None,
+        max_evals: int | None = None,
+        timeout: float | None = None,
+        loss_threshold: float | None = None,
+        rstate: np.random.Generator | int | None = None,
+        catch_eval_exceptions: bool = False,
+        verbose: bool = False,
+        return_argmin: bool = True,
+        points_to_evaluate: Sequence[Mapping[str, Any]] | None = None,
+        max_queue_len: int = 1,
+        show_progressbar: bool | Callable[..., Any] = True,
+        early_stop_fn: Callable[..., tuple[bool, Any]] | None = None,
+        trials_save_file: str = "",
+        allow_trials_fmin: bool = True,
+        pass_expr_memo_ctrl: Any = None,
+    ) -> Any:
+        """Run :func:`skopt_hp.fmin` with trials on Spark; ``fmin(trials=self)`` calls this.
+
+        The arguments are :func:`skopt_hp.fmin`'s; see the class docstring for
+        how ``timeout``, ``loss_threshold`` and ``catch_eval_exceptions``
+        combine with the trials' own settings. ``max_queue_len`` is the
+        smallest number of points proposed per ask (when several slots are
+        free, as many points as free slots are proposed jointly).
+
+        Returns
+        -------
+        dict or object
+            The best point, as :func:`skopt_hp.fmin` returns it.
+        """
+        if pass_expr_memo_ctrl:
+            raise ValueError("pass_expr_memo_ctrl is not supported: skopt_hp has no pyll graphs.")
+        max_evals = _check_args(
+            fn, max_evals, timeout, loss_threshold, max_queue_len, early_stop_fn, self
+        )
+        limits = [t for t in (timeout, self.timeout) if t is not None]
+        effective_timeout = min(limits) if limits else None
+        threshold = loss_threshold if loss_threshold is not None else self.loss_threshold
+        self.fmin_cancelled_reason = None
+        executor = _SparkExecutor(self.spark_session, fn, space, self.parallelism, trials=self)
+        logger.info("SparkTrials: running up to %d trials at once.", self.parallelism)
+        try:
+            return minimize(
+                fn,
+                space,
+                algo=algo,
+                max_evals=max_evals,
+                timeout=effective_timeout,
+                loss_threshold=threshold,
+                trials=self,
+                rstate=rstate,
+                catch_eval_exceptions=True,
+                verbose=verbose,
+                return_argmin=return_argmin,
+                points_to_evaluate=points_to_evaluate,
+                max_queue_len=max_queue_len,
+                show_progressbar=show_progressbar,
+                early_stop_fn=early_stop_fn,
+                trials_save_file=trials_save_file,
+                executor=executor,
+            )
+        finally:
+            executor.close()  # already closed by the loop, unless fmin failed before it
+            logger.info(
+                "SparkTrials: %d trials: %d succeeded, %d failed, %d cancelled.",
+                self.count_total_trials(),
+                self.count_successful_trials(),
+                self.count_failed_trials(),
+                self.count_cancelled_trials(),
+            )
+
+
+# ---------------------------------------------------------------------------
+# joblib backend for scikit-learn / HyperoptSearchCV
+# ---------------------------------------------------------------------------
+def register_spark() -> None:
+    """Register skopt_hp's fixed Spark backend as joblib's ``"spark"`` backend.
+
+    After this, ``with joblib.parallel_backend("spark", n_jobs=4):`` (or
+    ``joblib.parallel_config(backend="spark")``) runs scikit-learn's fits on
+    Spark with the fixes described in :func:`spark_backend`. It replaces
+    joblibspark's own registration (``joblibspark.register_spark``).
+    """
+    _require("pyspark")
+    _require("joblibspark")
+    from joblib import register_parallel_backend
+
+    from ._spark_backend import SparkBackend
+
+    register_parallel_backend("spark", SparkBackend)
+
+
+@contextlib.contextmanager
+def spark_backend(
+    n_jobs: int | None = None,
+    *,
+    spark_session: Any = None,
+    broadcast_threshold: int | None = DEFAULT_BROADCAST_THRESHOLD,
+) -> Iterator[Any]:
+    """Run joblib's parallel work (scikit-learn's fits) on Spark within the block.
+
+    ``HyperoptSearchCV(...).fit(X, y)`` inside the block runs each round's
+    cross-validation fits as Spark tasks. The backend is joblibspark's, with
+    its defects fixed:
+
+    * an exception raised by a fit reaches the driver as itself (type and
+      message, with the remote traceback as its cause), not as
+      ``TypeError: '_ExceptionWithTraceback' object is not iterable``;
+    * ``error_score="raise"`` raises the estimator's error (joblibspark
+      raised an ``AttributeError`` on joblib >= 1.4);
+    * no warning per batch;
+    * arrays of ``broadcast_threshold`` bytes or more (``X``, ``y``, the
+      folds' indices; numpy, pandas or scipy.sparse) are sent to the
+      executors once per search, as Spark broadcasts, instead of with every
+      task.
+
+    Parameters
+    ----------
+    n_jobs : int, optional
+        Number of Spark tasks running at once (``-1``: the cluster's task
+        slots). ``None`` uses the session's default parallelism.
+        Estimators' own ``n_jobs`` (e.g. ``HyperoptSearchCV(n_jobs=...)``)
+        override it, as with any joblib backend.
+    spark_session : pyspark.sql.SparkSession, optional
+        By default :func:`get_spark_session`.
+    broadcast_threshold : int or None, default=65536 (64 KiB)
+        Size in bytes from which an array is broadcast; ``None`` ships every
+        array inside the tasks, as joblibspark does.
+
+    Yields
+    ------
+    SparkBackend
+        The backend instance. Its ``n_broadcasts`` counts the arrays
+        broadcast and ``task_bytes`` the bytes of pickled batches shipped in
+        Spark jobs, within the block. Broadcasts are released when each
+        ``Parallel`` call (each ``fit``) ends.
+
+    Examples
+    --------
+    >>> from skopt_hp.integrations.spark import spark_backend
+    >>> with spark_backend(n_jobs=2):  # doctest: +SKIP
+    ...     search.fit(X, y)
+    """
+    _require("pyspark")
+    _require("joblibspark")
+    import joblib
+
+    from ._spark_backend import SparkBackend, filter_noise
+
+    session = spark_session if spark_session is not None else get_spark_session()
+    if n_jobs is None:
+        n_jobs = max(int(session.sparkContext.defaultParallelism), 1)
+    backend = SparkBackend(broadcast_threshold=broadcast_threshold, spark_session=session)
+    with warnings.catch_warnings():
+        filter_noise()
+        with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
+            yield backend
