@@ -1,0 +1,568 @@
+"""``HyperoptSearchCV``: hyperparameter search of a scikit-learn estimator with TPE.
+
+The class is a ``BaseSearchCV`` (scikit-learn's base of ``GridSearchCV`` and
+``RandomizedSearchCV``) that only implements ``_run_search``: scikit-learn
+keeps doing the cross-validation, the parallel fits, ``cv_results_``, the
+refit and the delegated ``predict``... This module decides *which*
+candidates to evaluate, round after round, from what the earlier rounds
+scored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+import time
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state
+
+from . import tpe as _tpe  # noqa: F401  (registers algo="tpe")
+from ._ask import ask, resolve_algo
+from ._sklearn_compat import (
+    BaseSearchCV,
+    Interval,
+    defer_all_fits_failed,
+)
+from ._trials import Trial, Trials
+from .samplers import Sampler
+from .space import SearchSpace, from_param_distributions
+from .space._apply import Apply
+from .space._nodes import Choice, Expr, Normal, Uniform
+
+__all__ = ["HyperoptSearchCV"]
+
+#: Candidates proposed jointly per round by default (see ``n_points``).
+DEFAULT_N_POINTS = 4
+
+# scikit-learn's warning about NaN mean scores, which BaseSearchCV would repeat
+# after every round; it is emitted once, at the end of the search, instead.
+_NON_FINITE_MESSAGE = r"One or more of the (test|train) scores are non-finite"
+
+
+# ---------------------------------------------------------------------------
+# Search space
+# ---------------------------------------------------------------------------
+def _as_int(value: float) -> int:
+    return int(round(value))
+
+
+def _integral_q(node: Any) -> bool:
+    """A quantised hp expression on a whole-number grid (q = 1, 2, 5...)."""
+    return (
+        isinstance(node, (Uniform, Normal))
+        and node.q is not None
+        and not node.integer
+        and float(node.q).is_integer()
+    )
+
+
+def _cast_integral_q(node: Any, memo: dict[int, Any]) -> Any:
+    """``node`` with each whole-number-``q`` expression wrapped in an int cast.
+
+    ``hp.quniform("max_depth", 2, 10, 1)`` evaluates to ``3.0`` (as in
+    hyperopt), which scikit-learn rejects for integer parameters. Wrapping
+    the expression itself (rather than casting the evaluated dict) keeps the
+    rule local to the parameter, so ``scope.float(hp.quniform(...))`` still
+    gives a float, and samplers see the same labels as before. ``memo`` maps
+    ids of visited nodes to their replacement, so an expression used in two
+    places stays one object (labels must map to one expression).
+    """
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    out = node
+    if _integral_q(node):
+        out = Apply("int", _as_int, (node,), {})
+    elif isinstance(node, Choice):
+        options = [_cast_integral_q(o, memo) for o in node.options]
+        if any(a is not b for a, b in zip(options, node.options, strict=True)):
+            out = Choice(node.label, options, node.p, func=node._func)
+    elif isinstance(node, Apply):
+        args = tuple(_cast_integral_q(a, memo) for a in node.args)
+        kwargs = {k: _cast_integral_q(v, memo) for k, v in node.kwargs.items()}
+        changed = any(a is not b for a, b in zip(args, node.args, strict=True)) or any(
+            kwargs[k] is not node.kwargs[k] for k in kwargs
+        )
+        if changed:
+            out = Apply(node.name, node.fn, args, kwargs)
+    elif isinstance(node, dict):
+        values = {k: _cast_integral_q(v, memo) for k, v in node.items()}
+        if any(values[k] is not node[k] for k in values):
+            out = values if type(node) is dict else type(node)(values)
+    elif isinstance(node, (list, tuple)):
+        items = [_cast_integral_q(v, memo) for v in node]
+        if any(a is not b for a, b in zip(items, node, strict=True)):
+            if isinstance(node, list):
+                out = items
+            elif hasattr(node, "_fields"):
+                out = type(node)(*items)
+            else:
+                out = tuple(items)
+    memo[key] = out
+    return out
+
+
+def _compile_space(search_space: Any) -> SearchSpace:
+    """The sampler's view of ``search_space`` (after the scikit-learn conversions)."""
+    converted = from_param_distributions(search_space)
+    return SearchSpace(_cast_integral_q(converted, {}))
+
+
+def _resolve_sampler(algo: Any) -> Sampler:
+    return resolve_algo(algo, param_name="algo")
+
+
+def _candidate(space: SearchSpace, trial: Trial) -> dict[str, Any]:
+    params = space.evaluate(trial.params)
+    if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
+        raise TypeError(
+            "search_space must evaluate to a dict of parameter name (str) to value, but the "
+            f"point {trial.params!r} evaluated to {params!r}."
+        )
+    # Estimators inside the space (model-choice spaces) are shared by every
+    # candidate that picks them; hand each candidate its own unfitted copy so
+    # nothing fitted ever lands in the user's space or in cv_results_. Names
+    # are sorted as scikit-learn's ParameterSampler sorts them, which orders
+    # the param_* columns of cv_results_ as RandomizedSearchCV does.
+    return {name: clone(params[name], safe=False) for name in sorted(params)}
+
+
+# ---------------------------------------------------------------------------
+# Splits
+# ---------------------------------------------------------------------------
+class _FrozenSplits:
+    """The splits of a search's ``cv``, computed on the first ``split`` call and replayed.
+
+    ``evaluate_candidates`` calls ``cv.split`` on every call. A randomised
+    splitter without an integer ``random_state`` (``KFold(shuffle=True)``)
+    would then give each round different folds, and scores of different
+    rounds would not be comparable. Within one ``fit`` every call passes the
+    same data, so replaying the first call's splits is exact.
+
+    ``cv`` is resolved as ``BaseSearchCV.fit`` resolves it (``check_cv`` with
+    the ``y`` of the call, stratified for classifiers), which gives the same
+    splitter: the one ``fit`` built is not available before scikit-learn 1.9.
+    """
+
+    def __init__(self, cv: Any, classifier: bool):
+        self.cv = cv
+        self.classifier = classifier
+        self._splits: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+    def _resolve(self, y: Any) -> Any:
+        return check_cv(self.cv, y, classifier=self.classifier)
+
+    def split(self, X: Any, y: Any = None, **params: Any):
+        if self._splits is None:
+            splits = self._resolve(y).split(X, y, **params)
+            self._splits = [(np.asarray(train), np.asarray(test)) for train, test in splits]
+        return iter(self._splits)
+
+    def get_n_splits(self, X: Any = None, y: Any = None, **params: Any) -> int:
+        if self._splits is not None:
+            return len(self._splits)
+        return self._resolve(y).get_n_splits(X, y, **params)
+
+    def __repr__(self) -> str:
+        return f"_FrozenSplits({self.cv!r})"
+
+
+def _frozen_splits(search: BaseSearchCV) -> _FrozenSplits | None:
+    """The ``cv`` to give ``evaluate_candidates`` (``None``: its own)."""
+    cv = search.cv
+    if cv is not None and not isinstance(cv, numbers.Integral) and not hasattr(cv, "split"):
+        if iter(cv) is cv:
+            # An iterator of splits was consumed by fit's check_cv, which kept
+            # them as a list: its own splitter is already constant.
+            return None
+    return _FrozenSplits(cv, is_classifier(search.estimator))
+
+
+# ---------------------------------------------------------------------------
+# The estimator
+# ---------------------------------------------------------------------------
+class HyperoptSearchCV(BaseSearchCV):
+    """Hyperparameter search with cross-validation, guided by TPE.
+
+    A drop-in for :class:`~sklearn.model_selection.RandomizedSearchCV`:
+    ``search_space`` accepts its ``param_distributions`` (lists, scipy.stats
+    distributions, lists of dicts) as well as :mod:`skopt_hp.hp` expressions,
+    including conditional spaces. Instead of drawing every candidate up front,
+    the search proposes ``n_points`` candidates per round from what the
+    earlier rounds scored (Tree-structured Parzen Estimator by default).
+    Everything else — parallel cross-validated fits, ``cv_results_``, refit,
+    ``predict`` — is scikit-learn's ``BaseSearchCV``.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Fitted for each candidate; must provide ``score`` unless ``scoring``
+        is given. Its tags are the search's: a classifier (or a pipeline
+        ending in one) makes the search a classifier, with stratified folds.
+    search_space : dict, list of dict, or hp expression
+        The candidates. A dict maps parameter names (``set_params`` names
+        such as ``"clf__C"``) to an ``hp`` expression, a list of values
+        (a uniform choice), a scipy.stats distribution (``uniform``,
+        ``loguniform``, ``randint`` and ``norm`` are modelled; others are
+        drawn from the prior), or a constant. A list of dicts is a choice
+        between them, as in ``RandomizedSearchCV``. Any ``hp`` expression
+        whose value is a dict of parameters works too, e.g. an
+        ``hp.choice`` between dicts that set a pipeline step to different
+        estimators with their own conditional parameters. Whole-number
+        ``q`` expressions give ints (see Notes).
+    n_iter : int, default=50
+        Number of candidates evaluated (fewer when ``timeout`` or
+        ``n_iter_no_change`` stop the search).
+    algo : str, callable or Sampler, default="tpe"
+        How candidates are proposed: ``"tpe"``, ``"rand"``,
+        ``skopt_hp.tpe.suggest``, ``skopt_hp.rand.suggest``, a
+        ``functools.partial`` of one of these with sampler settings, or a
+        :class:`~skopt_hp.samplers.Sampler` instance.
+    scoring : str, callable, list, tuple, dict or None, default=None
+        As in scikit-learn. With several metrics, the sampler maximises the
+        ``refit`` metric (see Notes for a callable ``refit``).
+    n_jobs : int, default=None
+        Number of fits run in parallel (joblib; candidates × folds of a
+        round). ``None`` means 1 unless in a ``joblib.parallel_backend``
+        context.
+    refit : bool, str or callable, default=True
+        As in scikit-learn.
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn. The splits are computed once per ``fit`` and
+        reused by every round, so a randomised splitter gives every
+        candidate the same folds.
+    verbose : int, default=0
+        Verbosity: >0 prints one line per round, as well as
+        scikit-learn's messages.
+    pre_dispatch : int or str, default="2*n_jobs"
+        As in scikit-learn (per round).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the proposals. With an int, the candidates and results are
+        the same whatever ``n_jobs`` is (fits of random estimators need
+        their own ``random_state``).
+    error_score : "raise" or float, default=np.nan
+        Score of a failed fit. With ``np.nan`` the search warns
+        (``FitFailedWarning``), goes on, and the candidate is a *failed*
+        trial (the sampler ignores it rather than learning a loss from it);
+        with a number, the candidate is scored with it like any other.
+        ``"raise"`` raises. If every fit of the search fails, scikit-learn's
+        ``ValueError`` is raised, as in ``RandomizedSearchCV``.
+    return_train_score : bool, default=False
+        As in scikit-learn.
+    n_points : int, default=4
+        Candidates proposed jointly per round (each proposal treats the
+        earlier ones of its round as pending). Rounds evaluate
+        ``n_points × n_splits`` fits in parallel, so a larger round keeps
+        more workers busy but adapts less often. The round size never
+        depends on ``n_jobs``, which keeps results reproducible. The
+        default, 4, keeps two workers fully busy with 5-fold CV (20 fits a
+        round) at no measurable cost in search quality
+        (see ``docs/benchmarks.md``). Use about ``n_jobs`` or more when
+        ``n_jobs`` is large.
+    timeout : float or None, default=None
+        Seconds after which no new round starts (the running round
+        finishes). The first round always runs.
+    n_iter_no_change : int or None, default=None
+        Stop when the best score has not improved during the last
+        ``n_iter_no_change`` evaluated candidates (checked after each round).
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in scikit-learn, one row per evaluated candidate, in evaluation
+        order. ``param_<name>`` columns are masked where a conditional
+        parameter was inactive.
+    best_estimator_ : estimator
+        The estimator refit on the whole data with ``best_params_``
+        (``refit`` not False).
+    best_score_ : float
+        Mean cross-validated score of the best candidate.
+    best_params_ : dict
+        Parameter setting of the best candidate.
+    best_index_ : int
+        Index of the best candidate in ``cv_results_``.
+    scorer_ : callable or dict
+    n_splits_ : int
+    refit_time_ : float
+    multimetric_ : bool
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        As in scikit-learn.
+    trials_ : Trials
+        The search as a :class:`~skopt_hp.Trials` (trial ``i`` is row ``i``
+        of ``cv_results_``). ``params`` hold the sampler's values (choice
+        indices, floats for ``q`` expressions); each ``result`` holds
+        ``loss`` (minus the mean test score of the optimised metric),
+        ``status``, ``cv_index``, the candidate's ``params`` and its
+        ``mean_*``, ``std_*`` and ``split*`` entries of ``cv_results_``.
+        Candidates whose optimised score is not finite (failed fits) are
+        failed trials.
+
+    See Also
+    --------
+    sklearn.model_selection.RandomizedSearchCV : Random search.
+    skopt_hp.fmin : Minimise any function over a search space.
+
+    Notes
+    -----
+    **Integer parameters.** ``hp.randint``, ``hp.uniformint`` and list
+    choices give ints. ``hp.quniform``, ``hp.qloguniform``, ``hp.qnormal``
+    and ``hp.qlognormal`` give floats in hyperopt; here, when their ``q`` is
+    a whole number (1, 2, 10...), their values reach the estimator as
+    Python ints, because scikit-learn rejects ``max_depth=3.0`` and a
+    whole-number grid almost always stands for an integer parameter. With a
+    fractional ``q`` (0.1, 0.5) they stay floats. To keep a float on a
+    whole-number grid, write ``scope.float(hp.quniform(...))``. ``trials_``
+    records the sampled values as hyperopt does (floats).
+
+    **Which metric the sampler optimises.** The sampler minimises minus the
+    mean test score of one metric: the single metric; with several metrics,
+    the ``refit`` metric when ``refit`` is a metric name, and otherwise
+    (``refit`` callable or False) the *first* metric of ``scoring`` (first
+    key of the dict, first name of the list, first key a callable returns).
+    Put the metric to optimise first when ``refit`` is callable.
+
+    **Rounds and parallelism.** Each round asks the sampler for
+    ``n_points`` candidates and evaluates them with scikit-learn's
+    ``evaluate_candidates`` (joblib, ``n_jobs``, ``pre_dispatch`` and any
+    ambient ``joblib.parallel_backend``). Round ``r`` draws from a generator
+    seeded with ``(seed, r)``, where ``seed`` comes from ``random_state``.
+
+    **Interrupting.** If ``fit`` is interrupted (``KeyboardInterrupt``), the
+    exception propagates, but the rounds that finished are kept:
+    ``trials_`` holds their trials (those of the interrupted round are
+    dropped), and ``cv_results_``, ``best_index_``, ``best_params_`` and
+    ``best_score_`` describe them. Nothing is refit, so the search cannot
+    predict; refit ``best_params_`` yourself or call ``fit`` again.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from skopt_hp import HyperoptSearchCV, hp
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = HyperoptSearchCV(
+    ...     SVC(),
+    ...     {"C": hp.loguniform("C", -3, 3), "kernel": ["linear", "rbf"]},
+    ...     n_iter=12,
+    ...     random_state=0,
+    ... )
+    >>> search.fit(X, y)
+    HyperoptSearchCV(...)
+    >>> sorted(search.best_params_)
+    ['C', 'kernel']
+    >>> len(search.cv_results_["params"]), len(search.trials_)
+    (12, 12)
+    >>> bool(search.best_score_ > 0.9)
+    True
+    """
+
+    # Read by the estimator checks of scikit-learn < 1.6, as RandomizedSearchCV's.
+    _required_parameters = ["estimator", "search_space"]
+
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "search_space": [dict, list, Expr],
+        "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "algo": [str, callable, Sampler],
+        "random_state": ["random_state"],
+        "n_points": [Interval(numbers.Integral, 1, None, closed="left")],
+        "timeout": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        estimator: Any,
+        search_space: Any,
+        *,
+        n_iter: int = 50,
+        algo: Any = "tpe",
+        scoring: Any = None,
+        n_jobs: int | None = None,
+        refit: Any = True,
+        cv: Any = None,
+        verbose: int = 0,
+        pre_dispatch: int | str = "2*n_jobs",
+        random_state: Any = None,
+        error_score: Any = np.nan,
+        return_train_score: bool = False,
+        n_points: int = DEFAULT_N_POINTS,
+        timeout: float | None = None,
+        n_iter_no_change: int | None = None,
+    ):
+        self.search_space = search_space
+        self.n_iter = n_iter
+        self.algo = algo
+        self.random_state = random_state
+        self.n_points = n_points
+        self.timeout = timeout
+        self.n_iter_no_change = n_iter_no_change
+        super().__init__(
+            estimator=estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+
+    # -- the search ---------------------------------------------------------
+    def _run_search(self, evaluate_candidates: Any, *, callback_ctx: Any = None) -> None:
+        """Propose, evaluate and record ``n_points`` candidates per round.
+
+        Called by ``BaseSearchCV.fit`` after it validated the parameters and
+        resolved ``cv``; every error about ``algo`` or ``search_space`` is
+        raised here, before the first fit.
+        """
+        sampler = _resolve_sampler(self.algo)
+        space = _compile_space(self.search_space)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        cv = _frozen_splits(self)
+        trials = Trials()
+        self.trials_ = trials
+
+        search_ctx = None
+        if callback_ctx is not None:
+            search_ctx = callback_ctx.subcontext(
+                task_name="search", max_subtasks=None
+            ).call_on_fit_task_begin(estimator=self)
+
+        start = time.monotonic()
+        results: dict[str, Any] = {}
+        best_loss = math.inf
+        since_best = 0
+        round_index = 0
+        with defer_all_fits_failed() as failure_log:
+            try:
+                while len(trials) < self.n_iter:
+                    if round_index and self._should_stop(start, since_best):
+                        break
+                    n = min(self.n_points, self.n_iter - len(trials))
+                    rng = np.random.default_rng([seed, round_index])
+                    new = ask(sampler, space, trials, n, rng)
+                    candidates = [_candidate(space, trial) for trial in new]
+                    for trial in new:
+                        trials.start(trial)
+                    results = self._evaluate_round(evaluate_candidates, candidates, cv, search_ctx)
+                    for trial in new:
+                        loss = self._record(trials, trial, results)
+                        if loss is not None and loss < best_loss:
+                            best_loss, since_best = loss, 0
+                        else:
+                            since_best += 1
+                    round_index += 1
+                    if self.verbose > 0:
+                        best = "none yet" if math.isinf(best_loss) else f"{-best_loss:.6g}"
+                        print(
+                            f"[HyperoptSearchCV] round {round_index}: {len(trials)}/{self.n_iter} "
+                            f"candidates, best score {best}"
+                        )
+            except KeyboardInterrupt:
+                self._keep_finished(trials, results)
+                raise
+        if search_ctx is not None:
+            search_ctx.call_on_fit_task_end(estimator=self)
+        if failure_log is not None and failure_log.all_failed:
+            raise failure_log.all_failed_error()
+        _warn_non_finite(results)
+
+    def _should_stop(self, start: float, since_best: int) -> bool:
+        if self.timeout is not None and time.monotonic() - start >= self.timeout:
+            return True
+        return self.n_iter_no_change is not None and since_best >= self.n_iter_no_change
+
+    def _evaluate_round(
+        self,
+        evaluate_candidates: Any,
+        candidates: list[dict[str, Any]],
+        cv: _FrozenSplits | None,
+        search_ctx: Any,
+    ) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"cv": cv}
+        round_ctx = None
+        if search_ctx is not None:
+            round_ctx = search_ctx.subcontext(
+                task_name="round",
+                max_subtasks=len(candidates) * self.n_splits_,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=self)
+            kwargs["callback_ctx"] = round_ctx
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_NON_FINITE_MESSAGE, category=UserWarning)
+            results = evaluate_candidates(candidates, **kwargs)
+        if round_ctx is not None:
+            round_ctx.call_on_fit_task_end(estimator=self)
+        return results
+
+    def _optimized_metric(self, results: Mapping[str, Any]) -> str:
+        """The metric whose mean test score the sampler maximises (see Notes)."""
+        names = [key[len("mean_test_") :] for key in results if key.startswith("mean_test_")]
+        if isinstance(self.refit, str) and self.refit in names:
+            return self.refit
+        return names[0]
+
+    def _record(self, trials: Trials, trial: Trial, results: Mapping[str, Any]) -> float | None:
+        """Store the cross-validation result of ``trial``; return its loss (None: failed)."""
+        row = trial.tid
+        metric = self._optimized_metric(results)
+        score = float(results[f"mean_test_{metric}"][row])
+        entries: dict[str, Any] = {"cv_index": row, "params": results["params"][row]}
+        for key, values in results.items():
+            if key.startswith(("mean_", "std_", "split")):
+                entries[key] = float(values[row])
+        if math.isfinite(score):
+            trials.complete(trial, {"status": "ok", "loss": -score, **entries})
+            return -score
+        trials.fail(
+            trial,
+            f"the mean test {metric!r} score is {score} (a fit failed or a score was not "
+            "finite; see the FitFailedWarning)",
+            exc_type="FitFailed",
+        )
+        trial.result.update(entries)
+        return None
+
+    def _keep_finished(self, trials: Trials, results: dict[str, Any]) -> None:
+        """After an interrupt: keep what the finished rounds produced."""
+        trials.remove_unfinished()
+        if not results:
+            return
+        self.cv_results_ = results
+        metric = self._optimized_metric(results)
+        self.multimetric_ = isinstance(self.scoring, (list, tuple, dict)) or (
+            callable(self.scoring) and metric != "score"
+        )
+        if self.refit is False and self.multimetric_:
+            return
+        # Best effort only: a callable refit may not cope with partial results,
+        # and nothing may replace the KeyboardInterrupt being propagated.
+        with contextlib.suppress(Exception):
+            refit_metric = metric if self.multimetric_ else "score"
+            self.best_index_ = int(self._select_best_index(self.refit, refit_metric, results))
+            self.best_params_ = results["params"][self.best_index_]
+            if not callable(self.refit):
+                self.best_score_ = float(results[f"mean_test_{refit_metric}"][self.best_index_])
+
+
+def _warn_non_finite(results: Mapping[str, Any]) -> None:
+    """scikit-learn's warning about non-finite mean scores, once for the whole search."""
+    for key, values in results.items():
+        if key.startswith(("mean_test_", "mean_train_")) and not np.all(np.isfinite(values)):
+            kind = key.split("_")[1]
+            warnings.warn(
+                f"One or more of the {kind} scores are non-finite: {np.asarray(values)}",
+                category=UserWarning,
+                stacklevel=4,
+            )

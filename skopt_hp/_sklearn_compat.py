@@ -1,0 +1,177 @@
+"""Every use of scikit-learn's private API, in one place.
+
+:class:`~skopt_hp.HyperoptSearchCV` plugs into scikit-learn's
+``BaseSearchCV``, which is not public API. Everything it needs beyond the
+public API is imported or touched here, so that a scikit-learn release that
+moves something breaks this module only, and the fix is local.
+
+What is used, and why:
+
+* ``BaseSearchCV`` (``sklearn.model_selection._search``): the base class; it
+  owns ``fit``, ``cv_results_`` formatting, refit and the delegated
+  prediction methods. Subclasses implement ``_run_search``.
+* ``Interval``, ``StrOptions``, ``HasMethods``
+  (``sklearn.utils._param_validation``): the constraint objects of
+  ``_parameter_constraints``, checked by ``BaseSearchCV.fit`` before any fit.
+* ``_warn_or_raise_about_fit_failures`` (looked up by ``BaseSearchCV.fit``
+  as a global of ``sklearn.model_selection._search``): see
+  :func:`defer_all_fits_failed`.
+
+The oldest scikit-learn supported is :data:`MIN_SKLEARN` (1.4: metadata
+routing of search estimators and ``_parameter_constraints`` of
+``BaseSearchCV`` are both there, and 1.4.2 is the first release built for
+numpy 2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import sklearn
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import _search as _sk_search
+from sklearn.model_selection._search import BaseSearchCV
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+__all__ = [
+    "MIN_SKLEARN",
+    "SKLEARN_VERSION",
+    "BaseSearchCV",
+    "FitFailureLog",
+    "HasMethods",
+    "Interval",
+    "StrOptions",
+    "defer_all_fits_failed",
+]
+
+MIN_SKLEARN = (1, 4)
+
+
+def _parse_version(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+SKLEARN_VERSION: tuple[int, ...] = _parse_version(sklearn.__version__)
+
+
+# ---------------------------------------------------------------------------
+# Fit failures of one round
+# ---------------------------------------------------------------------------
+# ``BaseSearchCV``'s ``evaluate_candidates`` raises ``ValueError("All the N
+# fits failed")`` when every fit *of that call* failed. RandomizedSearchCV
+# makes a single call, so the error means the whole search failed. A
+# sequential search calls it once per round, and one round whose candidates
+# all failed (likely with a small round in a space where some settings are
+# invalid) would abort a search that ``error_score=np.nan`` should let go on.
+#
+# The check is the module global ``_warn_or_raise_about_fit_failures`` of
+# ``sklearn.model_selection._search``. We replace it, once, by a wrapper that
+# behaves exactly as the original unless the calling thread is inside
+# ``defer_all_fits_failed()`` (a context variable, so other searches and other
+# threads are unaffected). Inside, an all-failed round only warns
+# (``FitFailedWarning``); the caller raises scikit-learn's error itself when
+# *every* fit of the search failed, which is what RandomizedSearchCV does.
+
+_FAILURE_LOG: contextvars.ContextVar[FitFailureLog | None] = contextvars.ContextVar(
+    "skopt_hp_fit_failure_log", default=None
+)
+_ORIGINAL_CHECK = getattr(_sk_search, "_warn_or_raise_about_fit_failures", None)
+
+
+class FitFailureLog:
+    """Fit failures seen by the rounds of one search."""
+
+    def __init__(self) -> None:
+        self.n_fits = 0
+        self.errors: Counter[str] = Counter()
+
+    @property
+    def n_failed(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def all_failed(self) -> bool:
+        return self.n_fits > 0 and self.n_failed == self.n_fits
+
+    def _summary(self, errors: Counter[str]) -> str:
+        delimiter = "-" * 80 + "\n"
+        return "\n".join(
+            f"{delimiter}{n} fits failed with the following error:\n{error}"
+            for error, n in errors.items()
+        )
+
+    def all_failed_error(self) -> ValueError:
+        """scikit-learn's error for a search in which every fit failed."""
+        return ValueError(
+            f"\nAll the {self.n_fits} fits failed.\n"
+            "It is very likely that your model is misconfigured.\n"
+            "You can try to debug the error by setting error_score='raise'.\n\n"
+            f"Below are more details about the failures:\n{self._summary(self.errors)}"
+        )
+
+    def record(self, results: list[dict], error_score: Any) -> bool:
+        """Count a round's fits; warn and return True when all of them failed."""
+        errors = Counter(r["fit_error"] for r in results if r.get("fit_error") is not None)
+        self.n_fits += len(results)
+        self.errors.update(errors)
+        n_failed = sum(errors.values())
+        if not results or n_failed != len(results):
+            return False
+        warnings.warn(
+            f"\n{n_failed} fits failed out of a total of {len(results)} in this round of the "
+            "search.\nThe score on these train-test partitions for these parameters will be "
+            f"set to {error_score}.\nIf these failures are not expected, you can try to debug "
+            "them by setting error_score='raise'.\n\n"
+            f"Below are more details about the failures:\n{self._summary(errors)}",
+            FitFailedWarning,
+            stacklevel=3,
+        )
+        return True
+
+
+def _deferring_check(results: list[dict], error_score: Any) -> None:
+    log = _FAILURE_LOG.get()
+    if log is not None and log.record(results, error_score):
+        return
+    _ORIGINAL_CHECK(results, error_score)  # type: ignore[misc]
+
+
+def _install_deferring_check() -> bool:
+    current = getattr(_sk_search, "_warn_or_raise_about_fit_failures", None)
+    if current is _deferring_check:
+        return True
+    if current is None or current is not _ORIGINAL_CHECK:
+        # Unknown scikit-learn layout (or someone else's patch): leave it alone.
+        return False
+    _sk_search._warn_or_raise_about_fit_failures = _deferring_check
+    return True
+
+
+@contextlib.contextmanager
+def defer_all_fits_failed() -> Iterator[FitFailureLog | None]:
+    """Within this block, a call of ``evaluate_candidates`` whose fits all failed warns.
+
+    Yields the :class:`FitFailureLog` of the block, or ``None`` when this
+    scikit-learn's layout is not the known one (then an all-failed round
+    raises scikit-learn's ``ValueError`` as usual).
+    """
+    if not _install_deferring_check():
+        yield None
+        return
+    log = FitFailureLog()
+    token = _FAILURE_LOG.set(log)
+    try:
+        yield log
+    finally:
+        _FAILURE_LOG.reset(token)
