@@ -29,6 +29,7 @@ from ._sklearn_compat import (
     BaseSearchCV,
     Interval,
     defer_all_fits_failed,
+    n_splits_of_current_fit,
 )
 from ._trials import Trial, Trials
 from .samplers import Sampler
@@ -272,6 +273,17 @@ class HyperoptSearchCV(BaseSearchCV):
     n_iter_no_change : int or None, default=None
         Stop when the best score has not improved during the last
         ``n_iter_no_change`` evaluated candidates (checked after each round).
+    warm_start : bool, default=False
+        When True and the search was fitted before (to the end or until
+        interrupted), ``fit`` continues it: the candidates already evaluated
+        keep their rows of ``cv_results_`` and their trials, the sampler
+        learns from them, and only ``n_iter`` minus their number are
+        evaluated. Raise ``n_iter`` to search further. Call it with the same
+        data, ``cv``, ``scoring`` and ``search_space``; the number of splits
+        and the metric names are checked. With an int ``random_state``, a
+        search continued to ``n_iter`` proposes the candidates a single
+        search of ``n_iter`` would have proposed, as long as the stopping
+        point was a multiple of ``n_points``.
 
     Attributes
     ----------
@@ -341,7 +353,8 @@ class HyperoptSearchCV(BaseSearchCV):
     ``trials_`` holds their trials (those of the interrupted round are
     dropped), and ``cv_results_``, ``best_index_``, ``best_params_`` and
     ``best_score_`` describe them. Nothing is refit, so the search cannot
-    predict; refit ``best_params_`` yourself or call ``fit`` again.
+    predict; set ``warm_start=True`` and call ``fit`` again to continue from
+    the finished rounds (and refit), or refit ``best_params_`` yourself.
 
     Examples
     --------
@@ -377,6 +390,7 @@ class HyperoptSearchCV(BaseSearchCV):
         "n_points": [Interval(numbers.Integral, 1, None, closed="left")],
         "timeout": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -398,6 +412,7 @@ class HyperoptSearchCV(BaseSearchCV):
         n_points: int = DEFAULT_N_POINTS,
         timeout: float | None = None,
         n_iter_no_change: int | None = None,
+        warm_start: bool = False,
     ):
         self.search_space = search_space
         self.n_iter = n_iter
@@ -406,6 +421,7 @@ class HyperoptSearchCV(BaseSearchCV):
         self.n_points = n_points
         self.timeout = timeout
         self.n_iter_no_change = n_iter_no_change
+        self.warm_start = warm_start
         super().__init__(
             estimator=estimator,
             scoring=scoring,
@@ -430,7 +446,14 @@ class HyperoptSearchCV(BaseSearchCV):
         space = _compile_space(self.search_space)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         cv = _frozen_splits(self)
-        trials = Trials()
+        previous = self._previous_search()
+        trials = previous.trials if previous is not None else Trials()
+        # _format_results prepends these rows to each round's cv_results_; a
+        # frozen copy, since _history grows with every round of this fit.
+        self._warm_prefix = (
+            (list(previous.params), list(previous.out), previous.n_splits) if previous else None
+        )
+        self._history = previous
         self.trials_ = trials
 
         search_ctx = None
@@ -443,11 +466,15 @@ class HyperoptSearchCV(BaseSearchCV):
         results: dict[str, Any] = {}
         best_loss = math.inf
         since_best = 0
-        round_index = 0
+        round_index = previous.rounds if previous is not None else 0
+        n_kept = len(trials)
+        if previous is not None:
+            losses = [loss for loss in trials.losses() if loss is not None]
+            best_loss = min(losses, default=math.inf)
         with defer_all_fits_failed() as failure_log:
             try:
                 while len(trials) < self.n_iter:
-                    if round_index and self._should_stop(start, since_best):
+                    if len(trials) > n_kept and self._should_stop(start, since_best):
                         break
                     n = min(self.n_points, self.n_iter - len(trials))
                     rng = np.random.default_rng([seed, round_index])
@@ -463,6 +490,7 @@ class HyperoptSearchCV(BaseSearchCV):
                         else:
                             since_best += 1
                     round_index += 1
+                    self._history.rounds = round_index
                     if self.verbose > 0:
                         best = "none yet" if math.isinf(best_loss) else f"{-best_loss:.6g}"
                         print(
@@ -477,6 +505,49 @@ class HyperoptSearchCV(BaseSearchCV):
         if failure_log is not None and failure_log.all_failed:
             raise failure_log.all_failed_error()
         _warn_non_finite(results)
+
+    def _previous_search(self) -> _SearchHistory | None:
+        """What a warm start continues from (None: a fresh search); checks it can."""
+        history = getattr(self, "_history", None)
+        if not self.warm_start or history is None or not history.out:
+            return None
+        n_splits = n_splits_of_current_fit(self)
+        if n_splits is not None:
+            _check_same_splits(history.n_splits, n_splits)
+        if not _same_scoring(self.scoring, history.scoring):
+            raise ValueError(
+                f"warm_start=True continues a search made with scoring={history.scoring!r}, "
+                f"but scoring is now {self.scoring!r}; fit with warm_start=False to start a "
+                "new search."
+            )
+        if self.n_iter <= history.n_trials:
+            raise ValueError(
+                f"n_iter={self.n_iter} must be larger than the {history.n_trials} candidates "
+                "already evaluated to continue the search with warm_start=True."
+            )
+        return history.resumed()
+
+    def _format_results(
+        self,
+        candidate_params: Any,
+        n_splits: int,
+        out: Any,
+        more_results: Any = None,
+    ) -> dict[str, Any]:
+        # BaseSearchCV.fit formats cv_results_ from the rounds of *this* fit
+        # only; a warm start puts the earlier fit's rows first. Recording what
+        # was formatted (finished rounds only) is what lets a fit interrupted
+        # later be continued.
+        prefix = getattr(self, "_warm_prefix", None)
+        candidate_params, out = list(candidate_params), list(out)
+        if prefix is not None:
+            _check_same_splits(prefix[2], n_splits)  # too late to save fits, not results
+            candidate_params = prefix[0] + candidate_params
+            out = prefix[1] + out
+        if self._history is None:
+            self._history = _SearchHistory(self.trials_, self.scoring)
+        self._history.record(candidate_params, out, n_splits)
+        return super()._format_results(candidate_params, n_splits, out, more_results)
 
     def _should_stop(self, start: float, since_best: int) -> bool:
         if self.timeout is not None and time.monotonic() - start >= self.timeout:
@@ -554,6 +625,58 @@ class HyperoptSearchCV(BaseSearchCV):
             self.best_params_ = results["params"][self.best_index_]
             if not callable(self.refit):
                 self.best_score_ = float(results[f"mean_test_{refit_metric}"][self.best_index_])
+
+
+def _check_same_splits(kept: int, now: int) -> None:
+    if kept != now:
+        raise ValueError(
+            f"warm_start=True continues a search made with {kept} cross-validation splits, "
+            f"but cv now gives {now}; fit with warm_start=False to start a new search."
+        )
+
+
+def _same_scoring(a: Any, b: Any) -> bool:
+    # Scorer objects have no equality of their own: the same object is the same scoring.
+    if a is b:
+        return True
+    try:
+        return type(a) is type(b) and not callable(a) and bool(a == b)
+    except Exception:  # values whose == does not return a bool
+        return False
+
+
+class _SearchHistory:
+    """The evaluated part of a search, kept so that a warm start can continue it.
+
+    ``params`` and ``out`` are what scikit-learn's ``_format_results`` turns
+    into ``cv_results_`` (one ``out`` entry per candidate and split); they are
+    raw results, not a copy of ``cv_results_``, so continuing a search
+    re-formats every row exactly as one longer search would.
+    """
+
+    def __init__(self, trials: Trials, scoring: Any) -> None:
+        self.trials = trials
+        self.scoring = scoring
+        self.params: list[dict[str, Any]] = []
+        self.out: list[dict[str, Any]] = []
+        self.n_splits = 0
+        self.rounds = 0
+
+    @property
+    def n_trials(self) -> int:
+        return len(self.params)
+
+    def record(self, params: list[dict[str, Any]], out: list[dict[str, Any]], n_splits: int):
+        self.params, self.out, self.n_splits = params, out, n_splits
+
+    def resumed(self) -> _SearchHistory:
+        """A copy to continue from; the trials of an unfinished round are dropped."""
+        trials = self.trials
+        trials.remove_unfinished()
+        copy = _SearchHistory(trials, self.scoring)
+        copy.record(list(self.params), list(self.out), self.n_splits)
+        copy.rounds = self.rounds
+        return copy
 
 
 def _warn_non_finite(results: Mapping[str, Any]) -> None:

@@ -47,6 +47,7 @@ __all__ = [
     "Interval",
     "StrOptions",
     "defer_all_fits_failed",
+    "n_splits_of_current_fit",
 ]
 
 MIN_SKLEARN = (1, 4)
@@ -175,3 +176,15 @@ def defer_all_fits_failed() -> Iterator[FitFailureLog | None]:
         yield log
     finally:
         _FAILURE_LOG.reset(token)
+
+
+def n_splits_of_current_fit(search: BaseSearchCV) -> int | None:
+    """``n_splits_`` of the fit in progress, when it is known inside ``_run_search``.
+
+    scikit-learn sets it before calling ``_run_search`` from 1.9 on; before,
+    it is set after, so the attribute seen during the search is the previous
+    fit's (or missing) and says nothing about this one.
+    """
+    if SKLEARN_VERSION >= (1, 9):
+        return getattr(search, "n_splits_", None)
+    return None
