@@ -9,16 +9,26 @@ from typing import Any
 __all__ = ["progress_bar"]
 
 
+def _loss_text(best_loss: float) -> str:
+    return f"best loss: {best_loss:.6g}"
+
+
 class _Bar:
-    def __init__(self, bar: Any) -> None:
+    def __init__(self, bar: Any, best_text: Callable[[float], str] = _loss_text) -> None:
         self._bar = bar
+        self._best_text = best_text
+
+    @property
+    def drawn(self) -> bool:
+        """Whether a bar is on screen (tqdm disables itself off a terminal)."""
+        return self._bar is not None and not getattr(self._bar, "disable", False)
 
     def update(self, n: int = 1, best_loss: float | None = None) -> None:
         bar = self._bar
         if bar is None:
             return
         if best_loss is not None:
-            text = f"best loss: {best_loss:.6g}"
+            text = self._best_text(best_loss)
             if hasattr(bar, "set_postfix_str"):  # tqdm
                 bar.set_postfix_str(text, refresh=False)
             else:
@@ -33,7 +43,12 @@ class _Bar:
 
 @contextlib.contextmanager
 def progress_bar(
-    show: bool | Callable[..., Any], *, total: int | None, initial: int = 0
+    show: bool | Callable[..., Any],
+    *,
+    total: int | None,
+    initial: int = 0,
+    best_text: Callable[[float], str] = _loss_text,
+    unit: str = "trial",
 ) -> Iterator[_Bar]:
     """Yield an object with ``update(n, best_loss)``.
 
@@ -50,6 +65,10 @@ def progress_bar(
         The number of trials the search may reach (``None``: unknown).
     initial : int
         Trials already done.
+    best_text : callable
+        Formats the best loss for the bar's postfix (a search shows a score).
+    unit : str
+        What one step of the bar counts.
 
     Yields
     ------
@@ -58,7 +77,7 @@ def progress_bar(
     """
     if callable(show):
         with show(initial=initial, total=total) as bar:
-            yield _Bar(bar)
+            yield _Bar(bar, best_text)
         return
     if not show:
         yield _Bar(None)
@@ -68,8 +87,8 @@ def progress_bar(
     except ImportError:
         yield _Bar(None)
         return
-    bar = tqdm(total=total, initial=initial, disable=None, dynamic_ncols=True, unit="trial")
+    bar = tqdm(total=total, initial=initial, disable=None, dynamic_ncols=True, unit=unit)
     try:
-        yield _Bar(bar)
+        yield _Bar(bar, best_text)
     finally:
         bar.close()

@@ -22,9 +22,11 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from . import tpe as _tpe  # noqa: F401  (registers algo="tpe")
 from ._ask import ask, resolve_algo
+from ._progress import progress_bar
 from ._sklearn_compat import (
     BaseSearchCV,
     Interval,
@@ -240,8 +242,10 @@ class HyperoptSearchCV(BaseSearchCV):
         reused by every round, so a randomised splitter gives every
         candidate the same folds.
     verbose : int, default=0
-        Verbosity: >0 prints one line per round, as well as
-        scikit-learn's messages.
+        Verbosity: >0 shows a progress bar with the best score so far on
+        an interactive terminal (tqdm, when installed) and, elsewhere (logs,
+        CI), prints one line per round instead; scikit-learn's own messages
+        follow its ``verbose`` rules.
     pre_dispatch : int or str, default="2*n_jobs"
         As in scikit-learn (per round).
     random_state : int, RandomState instance or None, default=None
@@ -471,7 +475,14 @@ class HyperoptSearchCV(BaseSearchCV):
         if previous is not None:
             losses = [loss for loss in trials.losses() if loss is not None]
             best_loss = min(losses, default=math.inf)
-        with defer_all_fits_failed() as failure_log:
+        bar_context = progress_bar(
+            self.verbose > 0,
+            total=self.n_iter,
+            initial=len(trials),
+            best_text=lambda loss: f"best score: {-loss:.6g}",
+            unit="candidate",
+        )
+        with defer_all_fits_failed() as failure_log, bar_context as bar:
             try:
                 while len(trials) < self.n_iter:
                     if len(trials) > n_kept and self._should_stop(start, since_best):
@@ -491,7 +502,8 @@ class HyperoptSearchCV(BaseSearchCV):
                             since_best += 1
                     round_index += 1
                     self._history.rounds = round_index
-                    if self.verbose > 0:
+                    bar.update(len(new), None if math.isinf(best_loss) else best_loss)
+                    if self.verbose > 0 and not bar.drawn:
                         best = "none yet" if math.isinf(best_loss) else f"{-best_loss:.6g}"
                         print(
                             f"[HyperoptSearchCV] round {round_index}: {len(trials)}/{self.n_iter} "
@@ -548,6 +560,33 @@ class HyperoptSearchCV(BaseSearchCV):
             self._history = _SearchHistory(self.trials_, self.scoring)
         self._history.record(candidate_params, out, n_splits)
         return super()._format_results(candidate_params, n_splits, out, more_results)
+
+    def results_dataframe(self) -> Any:
+        """``cv_results_`` as a ``pandas.DataFrame``, one row per candidate.
+
+        Rows are in evaluation order (row ``i`` is trial ``i`` of
+        ``trials_``); sort by ``rank_test_score`` (or ``rank_test_<metric>``)
+        for a leaderboard. Parameters inactive for a candidate, masked in
+        ``cv_results_``, are missing values (NaN).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per key of ``cv_results_``.
+        """
+        check_is_fitted(self, "cv_results_")
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError(
+                'results_dataframe() needs pandas: pip install "skopt_hp[pandas]"'
+            ) from exc
+        columns = {}
+        for key, values in self.cv_results_.items():
+            if np.ma.isMaskedArray(values):
+                values = values.astype(object).filled(np.nan)
+            columns[key] = pd.Series(list(values) if key == "params" else values).infer_objects()
+        return pd.DataFrame(columns)
 
     def _should_stop(self, start: float, since_best: int) -> bool:
         if self.timeout is not None and time.monotonic() - start >= self.timeout:

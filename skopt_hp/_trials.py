@@ -497,6 +497,10 @@ class Trials:
 
         return trials_to_dataframe(self)
 
+    def trials_dataframe(self) -> Any:
+        """The same as :meth:`to_dataframe` (the name Optuna users look for)."""
+        return self.to_dataframe()
+
 
 class _Attachments(MutableMapping):
     """``Trials.trial_attachments(trial)``: one trial's slice of ``Trials.attachments``."""

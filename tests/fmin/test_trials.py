@@ -176,3 +176,8 @@ def test_to_dataframe_without_pandas_names_the_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match="pip install pandas"):
         _trials().to_dataframe()
+
+
+def test_trials_dataframe_is_to_dataframe():
+    trials = _trials()
+    assert trials.trials_dataframe().equals(trials.to_dataframe())
