@@ -6,11 +6,17 @@ hp, space_eval
     The search-space language.
 Trials, STATUS_OK, STATUS_FAIL, ...
     The record of a search.
+fmin, tpe, rand, early_stop
+    hyperopt's functional API.
+HyperoptSearchCV
+    The scikit-learn meta-estimator.
 SparkTrials
     Trials run in parallel on Apache Spark (``pip install "skopt_hp[spark]"``).
+plot
+    Plots of a search (``pip install "skopt_hp[plot]"``; matplotlib is imported on use).
 """
 
-from . import early_stop, hp, rand, tpe
+from . import early_stop, hp, plot, rand, tpe
 from ._fmin import fmin
 from ._search import HyperoptSearchCV
 from ._trials import (
@@ -44,6 +50,7 @@ __all__ = [
     "TrialState",
     "Trials",
     "early_stop",
+    "plot",
     "fmin",
     "hp",
     "rand",
