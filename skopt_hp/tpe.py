@@ -3,26 +3,20 @@
 hyperopt's keyword arguments are accepted through ``functools.partial``
 (``partial(tpe.suggest, n_startup_jobs=10)``) and translated:
 
-============================  =================================================
-hyperopt argument             skopt_hp meaning
-============================  =================================================
-``n_startup_jobs``            ``TPESampler(n_startup_trials=...)``: that many
-                              successful trials are drawn from the prior first
-``n_EI_candidates``           ``TPESampler(n_ei_candidates=...)``
-``gamma`` (float > 0)         hyperopt's split: the best
-                              ``min(ceil(gamma * sqrt(n)), 25)`` of the ``n``
-                              finished trials form l(x); a callable
-                              ``n -> n_below`` is passed on as it is
-``prior_weight``              ``TPESampler(prior_weight=...)``
-``linear_forgetting`` (int)   observation weights: the newest
-                              ``linear_forgetting`` weigh one, older ones ramp
-                              down linearly (used for g(x), and for l(x) when
-                              ``ei_weights=False``). hyperopt 0.3's
-                              ``tpe.suggest`` no longer takes it (it fixes 25);
-                              it is accepted for older programs.
-``verbose``                   accepted and ignored (skopt_hp logs nothing per
-                              suggestion)
-============================  =================================================
+* ``n_startup_jobs``: ``TPESampler(n_startup_trials=...)``; that many
+  successful trials are drawn from the prior first.
+* ``n_EI_candidates``: ``TPESampler(n_ei_candidates=...)``.
+* ``gamma`` (float > 0): hyperopt's split; the best
+  ``min(ceil(gamma * sqrt(n)), 25)`` of the ``n`` finished trials form
+  l(x). A callable ``n -> n_below`` is passed on as it is.
+* ``prior_weight``: ``TPESampler(prior_weight=...)``.
+* ``linear_forgetting`` (int): observation weights; the newest
+  ``linear_forgetting`` weigh one, older ones ramp down linearly (used for
+  g(x), and for l(x) when ``ei_weights=False``). hyperopt 0.3's
+  ``tpe.suggest`` no longer takes it (it fixes 25); it is accepted for
+  older programs.
+* ``verbose``: accepted and ignored (skopt_hp logs nothing per
+  suggestion).
 
 The keyword arguments of :class:`~skopt_hp.samplers.TPESampler` itself
 (``multivariate=False``, ``ei_weights=False`` ...) are accepted too; any
