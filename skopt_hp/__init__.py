@@ -14,6 +14,8 @@ SparkTrials
     Trials run in parallel on Apache Spark (``pip install "skopt_hp[spark]"``).
 plot
     Plots of a search (``pip install "skopt_hp[plot]"``; matplotlib is imported on use).
+autolog
+    Log every search to MLflow (``pip install "skopt_hp[mlflow]"``; mlflow is imported on use).
 """
 
 from . import early_stop, hp, plot, rand, tpe
@@ -31,6 +33,7 @@ from ._trials import (
     Trials,
     TrialState,
 )
+from .integrations.mlflow import autolog  # mlflow itself is imported on use only
 from .integrations.spark import SparkTrials  # pyspark itself is imported on use only
 from .space import space_eval
 
@@ -49,6 +52,7 @@ __all__ = [
     "Trial",
     "TrialState",
     "Trials",
+    "autolog",
     "early_stop",
     "plot",
     "fmin",
