@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 import numbers
 import os
 import time
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from . import _tracking
 from ._ask import ask, resolve_algo
 from ._evaluate import evaluate
 from ._progress import progress_bar
@@ -43,6 +45,45 @@ def _check_rstate(rstate: Any) -> np.random.Generator:
         "rstate must be a numpy.random.Generator, an int seed or None, but got "
         f"{rstate!r} of type {type(rstate).__name__}."
     )
+
+
+def _check_save_file(trials_save_file: Any) -> str:
+    """The checkpoint path, checked before any trial runs (a trial may take hours)."""
+    if not isinstance(trials_save_file, (str, os.PathLike)) or isinstance(
+        os.fspath(trials_save_file), bytes
+    ):
+        raise TypeError(
+            "trials_save_file must be a path (str or os.PathLike; '' for none), but got "
+            f"{trials_save_file!r} of type {type(trials_save_file).__name__}."
+        )
+    path = os.fspath(trials_save_file)
+    if path:
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise FileNotFoundError(
+                f"trials_save_file={path!r}: the directory {directory!r} does not exist."
+            )
+        if os.path.isdir(path):
+            raise IsADirectoryError(f"trials_save_file={path!r} is a directory, not a file.")
+    return path
+
+
+def _encode_points_to_evaluate(space: SearchSpace, points: Any) -> np.ndarray | None:
+    if points is None:
+        return None
+    if isinstance(points, (str, bytes, Mapping)) or not isinstance(points, Sequence):
+        raise TypeError(
+            "points_to_evaluate must be None or a list of dicts (label -> value, choice "
+            f"indices), but got {points!r} of type {type(points).__name__}."
+        )
+    if not points:
+        return None
+    try:
+        return space.encode(list(points))
+    except TypeError as exc:
+        raise TypeError(f"points_to_evaluate: {exc}") from exc
+    except (ValueError, KeyError) as exc:
+        raise ValueError(f"points_to_evaluate: {exc}") from exc
 
 
 def _check_args(
@@ -144,6 +185,9 @@ def fmin(
     show_progressbar: bool | Callable[..., Any] = True,
     early_stop_fn: Callable[..., tuple[bool, Any]] | None = None,
     trials_save_file: str = "",
+    *,
+    trial_timeout: float | None = None,
+    mlflow_logging: bool | None = None,
 ) -> Any:
     """Minimise ``fn`` over ``space``, with hyperopt's semantics.
 
@@ -201,9 +245,28 @@ def fmin(
     early_stop_fn : callable, default=None
         ``early_stop_fn(trials, *args) -> (stop, args)``, called after each
         trial (see :func:`skopt_hp.early_stop.no_progress_loss`).
-    trials_save_file : str, default=""
+    trials_save_file : str or os.PathLike, default=""
         A JSON file written atomically after every trial; when it exists, the
-        search resumes from it.
+        search resumes from it. Its directory must exist.
+    trial_timeout : float, default=None
+        Seconds one trial may run. When set, each trial runs in a worker
+        process (loky, joblib's process pool), so ``fn`` and ``space`` must
+        pickle (cloudpickle). A trial still running after ``trial_timeout``
+        seconds has its worker killed and is recorded as failed ("timed out
+        after ... s"); a trial whose worker dies (``os._exit``, a crash, the
+        out-of-memory killer) is recorded as failed too, and the search goes
+        on in a new worker, whatever ``catch_eval_exceptions`` says. With
+        ``timeout``, a trial running when the search's time is up is
+        cancelled (state ``CANCEL``) instead of finishing. Not supported with
+        ``SparkTrials``.
+    mlflow_logging : bool, default=None
+        Log the search to MLflow: one parent run (settings, the space as an
+        artifact, best loss and parameters) and one nested run per trial (its
+        active parameters, ``loss`` and the result's other numbers, status,
+        error). ``None`` follows :func:`skopt_hp.autolog`; ``False`` never
+        logs. Logging happens in this process, in batches, from a background
+        thread (trials on Spark executors never contact the tracking server).
+        Needs ``pip install "skopt_hp[mlflow]"``; see ``docs/mlflow.md``.
 
     Returns
     -------
@@ -250,10 +313,18 @@ def fmin(
     )
     if pass_expr_memo_ctrl:
         raise ValueError("pass_expr_memo_ctrl is not supported: skopt_hp has no pyll graphs.")
+    _check_trial_timeout(trial_timeout)
+    _tracking.check_switch(mlflow_logging)
     if isinstance(space, str) and space == "annotated":
         space = _annotated_space(fn)
         fn = _KwargsObjective(fn)
     if allow_trials_fmin and trials is not None and type(trials).fmin is not Trials.fmin:
+        if trial_timeout is not None:
+            raise ValueError(
+                f"trial_timeout={trial_timeout!r} is not supported with {type(trials).__name__}, "
+                "whose trials do not run in fmin's worker process (SparkTrials: use its "
+                "timeout, or cancel the Spark jobs)."
+            )
         return trials.fmin(
             fn,
             space,
@@ -270,6 +341,8 @@ def fmin(
             show_progressbar=show_progressbar,
             early_stop_fn=early_stop_fn,
             trials_save_file=trials_save_file,
+            # Only when given: Trials subclasses written before the switch existed still work.
+            **({} if mlflow_logging is None else {"mlflow_logging": mlflow_logging}),
         )
     return minimize(
         fn,
@@ -288,8 +361,32 @@ def fmin(
         show_progressbar=show_progressbar,
         early_stop_fn=early_stop_fn,
         trials_save_file=trials_save_file,
-        executor=SerialExecutor(fn, space),
+        executor=_executor(fn, space, trial_timeout),
+        mlflow_logging=mlflow_logging,
     )
+
+
+def _check_trial_timeout(trial_timeout: Any) -> None:
+    if trial_timeout is None:
+        return
+    if isinstance(trial_timeout, bool) or not isinstance(trial_timeout, numbers.Real):
+        raise TypeError(
+            "trial_timeout must be None or a number of seconds > 0, but got "
+            f"{trial_timeout!r} of type {type(trial_timeout).__name__}."
+        )
+    if not (trial_timeout > 0 and math.isfinite(trial_timeout)):
+        raise ValueError(
+            f"trial_timeout must be None or a finite number of seconds > 0, but got "
+            f"{trial_timeout!r}."
+        )
+
+
+def _executor(fn: Callable[[Any], Any], space: Any, trial_timeout: float | None) -> TrialExecutor:
+    if trial_timeout is None:
+        return SerialExecutor(fn, space)
+    from ._process_executor import ProcessExecutor
+
+    return ProcessExecutor(fn, space, float(trial_timeout))
 
 
 def minimize(
@@ -311,13 +408,16 @@ def minimize(
     early_stop_fn: Callable[..., tuple[bool, Any]] | None,
     trials_save_file: str,
     executor: TrialExecutor,
+    mlflow_logging: bool | None = None,
 ) -> Any:
     """The body of :func:`fmin` after argument checks, evaluating trials with ``executor``.
 
     ``fmin`` passes a :class:`SerialExecutor`; ``SparkTrials.fmin`` passes
     one that runs up to ``executor.capacity`` trials at once as Spark tasks.
-    The arguments are those of :func:`fmin`, already validated.
+    The arguments are those of :func:`fmin`, already validated. Trials are
+    logged (``mlflow_logging``) here, in the driver, whatever the executor.
     """
+    trials_save_file = _check_save_file(trials_save_file)
     rng = _check_rstate(rstate)
     sampler = resolve_algo("tpe" if algo is None else algo)
     compiled = SearchSpace(space)
@@ -331,7 +431,7 @@ def minimize(
     trials.bind(compiled)
     # Trials left unfinished by an earlier interrupted run would count as pending forever.
     trials.remove_unfinished()
-    initial = compiled.encode(points_to_evaluate) if points_to_evaluate else None
+    initial = _encode_points_to_evaluate(compiled, points_to_evaluate)
     if initial is not None and len(trials):
         logger.warning(
             "fmin: points_to_evaluate ignored: they are evaluated only when the trials are "
@@ -340,6 +440,24 @@ def minimize(
         )
         initial = None
 
+    # Before the run's clock starts: importing MLflow and opening its store take seconds.
+    tracking = _tracking.start_session(
+        mlflow_logging,
+        lambda: _tracking.fmin_info(
+            fn,
+            compiled,
+            sampler=sampler,
+            trials=trials,
+            capacity=executor.capacity,
+            max_evals=max_evals,
+            timeout=timeout,
+            loss_threshold=loss_threshold,
+            max_queue_len=max_queue_len,
+            rstate=rstate,
+            early_stop_fn=early_stop_fn,
+            catch_eval_exceptions=catch_eval_exceptions,
+        ),
+    )
     run = _Run(
         compiled=compiled,
         sampler=sampler,
@@ -353,8 +471,10 @@ def minimize(
         save_file=trials_save_file,
         verbose=verbose,
         executor=executor,
+        tracking=tracking,
     )
-    run.execute(initial, max_queue_len, show_progressbar)
+    with _tracking.tracked(tracking, run.tracking_outcome):
+        run.execute(initial, max_queue_len, show_progressbar)
 
     try:
         argmin = trials.argmin
@@ -373,7 +493,10 @@ class TrialOutcome(Protocol):
 
     ``error`` is ``None`` on success (then ``result`` is the normalised
     result); otherwise ``failure`` is the ``{"type", "message"}`` record
-    stored in the failed trial and ``traceback`` its text.
+    stored in the failed trial and ``traceback`` its text. An outcome may
+    also have a true ``always_catch`` attribute: a failure of the machinery
+    (a time limit, a dead worker), recorded as a failed trial even when
+    ``catch_eval_exceptions`` is False.
     """
 
     @property
@@ -457,6 +580,9 @@ class _Run:
         self.running: dict[Future[Any], Trial] = {}
         # Finished trials in the order they finished (earlier runs' first).
         self.completed: list[Trial] = [t for t in self.trials.records if t.is_finished]
+        # Trials of earlier runs were logged by those runs (or not at all).
+        self.n_tracked = len(self.completed)
+        self.stop_reason: str | None = None
 
     def _time_left(self) -> float | None:
         if self.timeout is None:
@@ -481,11 +607,14 @@ class _Run:
                         for p, z in zip(self.compiled.decode(initial), initial, strict=True)
                     )
                 self._loop(batch, bar)
+                self.stop_reason = "max_evals"
             except _Stop as stop:
+                self.stop_reason = stop.reason
                 if stop.reason == "timeout":
                     logger.info("fmin: timeout of %s s reached.", self.timeout)
                 self._cancel_running(stop.reason)
             except KeyboardInterrupt:
+                self.stop_reason = "interrupted"
                 self._cancel_running("interrupted", record=False)
                 trials.remove_unfinished()
                 self._save()
@@ -529,6 +658,7 @@ class _Run:
             for future in sorted(done, key=lambda f: self.running[f].tid):
                 trial = self.running.pop(future)
                 self._record(trial, future.result())
+                self._track()
                 best = _best_loss(trials)
                 bar.update(1, best)
                 if self.verbose:
@@ -540,7 +670,12 @@ class _Run:
         if outcome.error is None:
             trials.complete(trial, outcome.result)
             self.completed.append(trial)
-        elif self.catch or self.executor.always_catch or not save:
+        elif (
+            self.catch
+            or self.executor.always_catch
+            or getattr(outcome, "always_catch", False)
+            or not save
+        ):
             failure = outcome.failure
             logger.error(
                 "Trial %d raised %s: %s; recorded as failed.",
@@ -600,6 +735,18 @@ class _Run:
         self.running.clear()
         if record:
             self._save()
+
+    def _track(self) -> None:
+        """Hand the trials finished since the last call to the tracking session, if any."""
+        if self.tracking is not None and self.n_tracked < len(self.completed):
+            new = self.completed[self.n_tracked :]
+            self.n_tracked = len(self.completed)
+            self.tracking.add([_tracking.fmin_trial_record(t, self.compiled) for t in new])
+
+    def tracking_outcome(self, error: BaseException | None) -> _tracking.SearchOutcome:
+        """Log the last trials (cancelled ones too); describe how the search ended."""
+        self._track()
+        return _tracking.fmin_outcome(self.trials, self.compiled, error, self.stop_reason)
 
     def _check_stop(self, best: float | None) -> None:
         if self.loss_threshold is not None and best is not None and best <= self.loss_threshold:

@@ -356,7 +356,7 @@ def _decode_value(value: Any, where: str, depth: int = 0) -> Any:
             raise _Invalid(f"{where} is nested deeper than {MAX_DEPTH} levels.")
         if len(value) == 1 and _FLOAT_MARK in value:
             mark = value[_FLOAT_MARK]
-            if mark not in _SPECIAL_FLOATS:
+            if not isinstance(mark, str) or mark not in _SPECIAL_FLOATS:  # may be unhashable
                 raise _Invalid(
                     f"{where}: {{{_FLOAT_MARK!r}: {mark!r}}} must be one of "
                     f"{sorted(_SPECIAL_FLOATS)}."

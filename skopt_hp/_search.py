@@ -16,6 +16,7 @@ import numbers
 import time
 import warnings
 from collections.abc import Mapping
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -24,13 +25,17 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from . import _tracking
 from . import tpe as _tpe  # noqa: F401  (registers algo="tpe")
 from ._ask import ask, resolve_algo
 from ._progress import progress_bar
 from ._sklearn_compat import (
     BaseSearchCV,
+    FailingFitsContext,
     Interval,
+    can_fail_fits,
     defer_all_fits_failed,
+    discard_aborted_tasks,
     n_splits_of_current_fit,
 )
 from ._trials import Trial, Trials
@@ -288,6 +293,18 @@ class HyperoptSearchCV(BaseSearchCV):
         search continued to ``n_iter`` proposes the candidates a single
         search of ``n_iter`` would have proposed, as long as the stopping
         point was a multiple of ``n_points``.
+    mlflow_logging : bool or None, default=None
+        Log the search to MLflow: a parent run (settings, the space as an
+        artifact, best parameters and score, number of candidates), one
+        nested run per candidate (its parameters as named in
+        ``cv_results_['params']``, ``loss`` and every ``mean_*``/``std_*``
+        column, status, error), and the refit ``best_estimator_`` as an
+        MLflow model. ``None`` follows :func:`skopt_hp.autolog` and, when
+        that was never called, MLflow's ``mlflow.sklearn.autolog()``;
+        ``False`` never logs. Whatever this is, MLflow's own autologging is
+        paused during ``fit``, so the cross-validation fits do not each open
+        a run. Needs ``pip install "skopt_hp[mlflow]"``; see
+        ``docs/mlflow.md``.
 
     Attributes
     ----------
@@ -321,6 +338,8 @@ class HyperoptSearchCV(BaseSearchCV):
         ``mean_*``, ``std_*`` and ``split*`` entries of ``cv_results_``.
         Candidates whose optimised score is not finite (failed fits) are
         failed trials.
+    mlflow_run_id_ : str
+        The MLflow run of the last ``fit``, when it was logged.
 
     See Also
     --------
@@ -352,13 +371,26 @@ class HyperoptSearchCV(BaseSearchCV):
     ambient ``joblib.parallel_backend``). Round ``r`` draws from a generator
     seeded with ``(seed, r)``, where ``seed`` comes from ``random_state``.
 
-    **Interrupting.** If ``fit`` is interrupted (``KeyboardInterrupt``), the
+    **Interrupting.** If ``fit`` is interrupted (``KeyboardInterrupt``) or
+    raises (``error_score="raise"``, a score that is not a number...), the
     exception propagates, but the rounds that finished are kept:
     ``trials_`` holds their trials (those of the interrupted round are
     dropped), and ``cv_results_``, ``best_index_``, ``best_params_`` and
     ``best_score_`` describe them. Nothing is refit, so the search cannot
     predict; set ``warm_start=True`` and call ``fit`` again to continue from
     the finished rounds (and refit), or refit ``best_params_`` yourself.
+
+    **Fits that kill their worker.** With a process-based joblib backend
+    (``n_jobs > 1``, loky), a fit that kills its worker process (a crash,
+    ``os._exit``, the out-of-memory killer) makes joblib raise
+    ``TerminatedWorkerError`` for its whole round. Unless ``error_score`` is
+    ``"raise"`` (the error then propagates), the round's candidates are
+    evaluated again one at a time: the others get their real scores, and a
+    candidate that kills its worker again gets the row of a failed fit
+    (``error_score``, with a ``FitFailedWarning``) and a failed trial whose
+    reason names the worker's death, whatever ``error_score`` is. This needs
+    scikit-learn >= 1.9; with ``n_jobs=1`` such a fit kills the calling
+    process itself.
 
     Examples
     --------
@@ -395,6 +427,7 @@ class HyperoptSearchCV(BaseSearchCV):
         "timeout": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "warm_start": ["boolean"],
+        "mlflow_logging": ["boolean", None],
     }
 
     def __init__(
@@ -417,6 +450,7 @@ class HyperoptSearchCV(BaseSearchCV):
         timeout: float | None = None,
         n_iter_no_change: int | None = None,
         warm_start: bool = False,
+        mlflow_logging: bool | None = None,
     ):
         self.search_space = search_space
         self.n_iter = n_iter
@@ -426,6 +460,7 @@ class HyperoptSearchCV(BaseSearchCV):
         self.timeout = timeout
         self.n_iter_no_change = n_iter_no_change
         self.warm_start = warm_start
+        self.mlflow_logging = mlflow_logging
         super().__init__(
             estimator=estimator,
             scoring=scoring,
@@ -439,6 +474,53 @@ class HyperoptSearchCV(BaseSearchCV):
         )
 
     # -- the search ---------------------------------------------------------
+    def fit(self, X: Any, y: Any = None, **params: Any) -> HyperoptSearchCV:
+        """Run the search and refit the best candidate (``BaseSearchCV.fit``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, n_samples)
+            Training data (a precomputed kernel or distance matrix when the
+            estimator takes one).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets, or None for unsupervised learning.
+        **params : dict
+            Passed to the estimator's ``fit`` (and, with metadata routing, to
+            the scorer and the splitter), as in scikit-learn.
+
+        Returns
+        -------
+        self : HyperoptSearchCV
+            The fitted search.
+        """
+        self.__dict__.pop("mlflow_run_id_", None)
+        self._tracking_session: _tracking.TrackingSession | None = None
+        # MLflow's autologging, if the user switched it on, patches scikit-learn's
+        # estimators (not this class): every cross-validation fit made in this process
+        # and the refit would open a run of their own.
+        with _tracking.suppress_framework_autolog():
+            try:
+                super().fit(X, y, **params)
+            except BaseException as error:
+                self._finish_tracking(error, X)
+                raise
+            self._finish_tracking(None, X)
+        return self
+
+    def _finish_tracking(self, error: BaseException | None, X: Any) -> None:
+        session, self._tracking_session = self._tracking_session, None
+        if session is None:
+            return
+        self.mlflow_run_id_ = session.run_id
+        session.finish(_tracking.search_outcome(self, error, X))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # scikit-learn's callback contexts, sent with every fit task, refer to the search:
+        # a copy must not carry the live logging session (a thread pool and a lock).
+        state = dict(super().__getstate__())  # may be the instance's own __dict__
+        state.pop("_tracking_session", None)
+        return state
+
     def _run_search(self, evaluate_candidates: Any, *, callback_ctx: Any = None) -> None:
         """Propose, evaluate and record ``n_points`` candidates per round.
 
@@ -459,6 +541,14 @@ class HyperoptSearchCV(BaseSearchCV):
         )
         self._history = previous
         self.trials_ = trials
+        session = None
+        # Only within this class's fit, which closes the session (and never twice).
+        if getattr(self, "_tracking_session", False) is None:
+            session = self._tracking_session = _tracking.start_session(
+                self.mlflow_logging,
+                lambda: _tracking.search_info(self, space),
+                estimator_search=True,
+            )
 
         search_ctx = None
         if callback_ctx is not None:
@@ -500,6 +590,9 @@ class HyperoptSearchCV(BaseSearchCV):
                             best_loss, since_best = loss, 0
                         else:
                             since_best += 1
+                    if session is not None:
+                        # The round's candidates, logged while the next round runs.
+                        session.add([_tracking.search_trial_record(t) for t in new])
                     round_index += 1
                     self._history.rounds = round_index
                     bar.update(len(new), None if math.isinf(best_loss) else best_loss)
@@ -509,7 +602,7 @@ class HyperoptSearchCV(BaseSearchCV):
                             f"[HyperoptSearchCV] round {round_index}: {len(trials)}/{self.n_iter} "
                             f"candidates, best score {best}"
                         )
-            except KeyboardInterrupt:
+            except BaseException:  # an interrupt, error_score="raise", a bad scorer...
                 self._keep_finished(trials, results)
                 raise
         if search_ctx is not None:
@@ -559,7 +652,9 @@ class HyperoptSearchCV(BaseSearchCV):
         if self._history is None:
             self._history = _SearchHistory(self.trials_, self.scoring)
         self._history.record(candidate_params, out, n_splits)
-        return super()._format_results(candidate_params, n_splits, out, more_results)
+        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        _rank_non_finite_last(results)
+        return results
 
     def results_dataframe(self) -> Any:
         """``cv_results_`` as a ``pandas.DataFrame``, one row per candidate.
@@ -609,11 +704,51 @@ class HyperoptSearchCV(BaseSearchCV):
                 sequential_subtasks=False,
             ).call_on_fit_task_begin(estimator=self)
             kwargs["callback_ctx"] = round_ctx
+        self._worker_deaths: dict[int, str] = {}
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=_NON_FINITE_MESSAGE, category=UserWarning)
-            results = evaluate_candidates(candidates, **kwargs)
+            try:
+                results = evaluate_candidates(candidates, **kwargs)
+            except BrokenProcessPool as error:
+                results = self._evaluate_one_by_one(evaluate_candidates, candidates, cv, error)
         if round_ctx is not None:
             round_ctx.call_on_fit_task_end(estimator=self)
+        return results
+
+    def _evaluate_one_by_one(
+        self,
+        evaluate_candidates: Any,
+        candidates: list[dict[str, Any]],
+        cv: _FrozenSplits | None,
+        error: BaseException,
+    ) -> dict[str, Any]:
+        """Re-evaluate a round whose worker process died, one candidate per call.
+
+        A fit that kills its joblib worker (``os._exit``, a segfault, the
+        out-of-memory killer) is not an exception inside the fit, so
+        scikit-learn cannot score it with ``error_score``: joblib raises
+        ``TerminatedWorkerError`` and the whole round's results are lost.
+        Evaluating each candidate alone gives the others their real scores
+        and finds the one(s) that kill their worker; such a candidate then
+        gets scikit-learn's failed-fit row (``error_score``) without being fit
+        again, and its trial fails with the worker's death as the reason
+        (see ``_record``). User callbacks do not see these calls.
+        """
+        if self.error_score == "raise" or not can_fail_fits(evaluate_candidates):
+            raise error
+        results: dict[str, Any] = {}
+        for candidate in candidates:
+            discard_aborted_tasks(evaluate_candidates)  # see its docstring: a joblib bug
+            try:
+                results = evaluate_candidates([candidate], cv=cv)
+            except BrokenProcessPool as death:
+                message = _worker_death_message(death)
+                # Keyed by the candidate dict, which is results["params"][row].
+                self._worker_deaths[id(candidate)] = message
+                discard_aborted_tasks(evaluate_candidates)
+                results = evaluate_candidates(
+                    [candidate], cv=cv, callback_ctx=FailingFitsContext(message)
+                )
         return results
 
     def _optimized_metric(self, results: Mapping[str, Any]) -> str:
@@ -632,20 +767,24 @@ class HyperoptSearchCV(BaseSearchCV):
         for key, values in results.items():
             if key.startswith(("mean_", "std_", "split")):
                 entries[key] = float(values[row])
-        if math.isfinite(score):
+        death = getattr(self, "_worker_deaths", {}).get(id(entries["params"]))
+        if math.isfinite(score) and death is None:
             trials.complete(trial, {"status": "ok", "loss": -score, **entries})
             return -score
         trials.fail(
             trial,
-            f"the mean test {metric!r} score is {score} (a fit failed or a score was not "
-            "finite; see the FitFailedWarning)",
-            exc_type="FitFailed",
+            death
+            or (
+                f"the mean test {metric!r} score is {score} (a fit failed or a score was not "
+                "finite; see the FitFailedWarning)"
+            ),
+            exc_type="WorkerDied" if death else "FitFailed",
         )
         trial.result.update(entries)
         return None
 
     def _keep_finished(self, trials: Trials, results: dict[str, Any]) -> None:
-        """After an interrupt: keep what the finished rounds produced."""
+        """After an interrupt or an error: keep what the finished rounds produced."""
         trials.remove_unfinished()
         if not results:
             return
@@ -713,9 +852,45 @@ class _SearchHistory:
         trials = self.trials
         trials.remove_unfinished()
         copy = _SearchHistory(trials, self.scoring)
-        copy.record(list(self.params), list(self.out), self.n_splits)
+        # Rows formatted for a round whose trials were then dropped (an interrupt after
+        # evaluate_candidates returned, or between the one-by-one calls after a worker
+        # died) must go too: row i is trial i.
+        n = len(trials)
+        copy.record(self.params[:n], self.out[: n * self.n_splits], self.n_splits)
         copy.rounds = self.rounds
         return copy
+
+
+def _rank_non_finite_last(results: dict[str, Any]) -> None:
+    """Rank candidates whose mean test score is +inf last, with the failed ones.
+
+    scikit-learn ranks NaN means last but +inf first, so a scorer returning
+    inf (a broken candidate, a failed trial here) would become
+    ``best_params_`` and be refit. Only rank columns with a +inf mean change.
+    """
+    from scipy.stats import rankdata
+
+    for key in [k for k in results if k.startswith("rank_test_")]:
+        metric = key[len("rank_test_") :]
+        means = np.asarray(results[f"mean_test_{metric}"], dtype=float)
+        if not np.isposinf(means).any():
+            continue
+        finite = np.isfinite(means)
+        if not finite.any():
+            results[key] = np.ones(len(means), dtype=np.int32)
+            continue
+        filled = np.where(finite, means, means[finite].min() - 1)
+        results[key] = rankdata(-filled, method="min").astype(np.int32)
+
+
+def _worker_death_message(error: BaseException) -> str:
+    codes = [line.strip() for line in str(error).splitlines() if "exit codes" in line]
+    detail = f" ({codes[0]})" if codes else ""
+    return (
+        "the fit of this candidate killed its worker process"
+        f"{detail}: {type(error).__name__}; it was evaluated alone to tell it from the "
+        "other candidates of its round"
+    )
 
 
 def _warn_non_finite(results: Mapping[str, Any]) -> None:

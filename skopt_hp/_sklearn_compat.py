@@ -16,6 +16,11 @@ What is used, and why:
 * ``_warn_or_raise_about_fit_failures`` (looked up by ``BaseSearchCV.fit``
   as a global of ``sklearn.model_selection._search``): see
   :func:`defer_all_fits_failed`.
+* The callback context argument of ``evaluate_candidates`` and where
+  ``_fit_and_score`` enters it (scikit-learn >= 1.9): see
+  :class:`FailingFitsContext`.
+* The ``joblib.Parallel`` held by ``evaluate_candidates``' closure, and its
+  private ``_ready_batches`` queue: see :func:`discard_aborted_tasks`.
 
 The oldest scikit-learn supported is :data:`MIN_SKLEARN` (1.4: metadata
 routing of search estimators and ``_parameter_constraints`` of
@@ -46,7 +51,11 @@ __all__ = [
     "HasMethods",
     "Interval",
     "StrOptions",
+    "FailingFitsContext",
+    "WorkerDiedError",
+    "can_fail_fits",
     "defer_all_fits_failed",
+    "discard_aborted_tasks",
     "n_splits_of_current_fit",
 ]
 
@@ -188,3 +197,83 @@ def n_splits_of_current_fit(search: BaseSearchCV) -> int | None:
     if SKLEARN_VERSION >= (1, 9):
         return getattr(search, "n_splits_", None)
     return None
+
+
+# ---------------------------------------------------------------------------
+# Candidates whose fit killed its worker process
+# ---------------------------------------------------------------------------
+# A fit that kills its joblib worker (os._exit, a segfault, the OOM killer) is
+# not an exception inside the fit: scikit-learn cannot score it with
+# error_score, and joblib raises TerminatedWorkerError for the whole call of
+# evaluate_candidates. Once HyperoptSearchCV has found such a candidate (by
+# evaluating the round's candidates one at a time), it still needs the row
+# scikit-learn gives a failed fit, so that cv_results_ keeps one row per
+# candidate. evaluate_candidates (scikit-learn >= 1.9) takes a callback
+# context that it hands to every fit of the call, and _fit_and_score enters it
+# inside the try block around fit: a context whose "fit begins" hook raises
+# makes each fit of that call fail, before it starts, with our message.
+
+
+class WorkerDiedError(RuntimeError):
+    """The fit of a candidate killed its worker process (the error recorded for its fits)."""
+
+
+class FailingFitsContext:
+    """A callback context under which every fit of an ``evaluate_candidates`` call fails.
+
+    Picklable (it is sent to the workers with each fit).
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def subcontext(self, **kwargs: Any) -> FailingFitsContext:
+        return self
+
+    def propagate_callback_context(self, estimator: Any) -> contextlib.nullcontext:
+        return contextlib.nullcontext()
+
+    def call_on_fit_task_begin(self, **kwargs: Any) -> None:
+        raise WorkerDiedError(self.message)
+
+    def call_on_fit_task_end(self, **kwargs: Any) -> None:
+        return None
+
+
+def discard_aborted_tasks(evaluate_candidates: Any) -> None:
+    """Drop the tasks an aborted call left in the ``joblib.Parallel`` of this ``fit``.
+
+    When a worker dies, joblib (1.6) aborts the call but leaves its batches
+    not yet dispatched in ``Parallel._ready_batches``, and the next call on
+    the same ``Parallel`` (``BaseSearchCV.fit`` keeps one for the whole
+    search, in ``evaluate_candidates``' closure) runs them first and returns
+    their results before its own: ``cv_results_`` would get rows of the wrong
+    candidates (or the killer would run again). Emptying the queue before the
+    next call prevents it; without that layout, nothing is done.
+    """
+    import queue
+
+    from joblib import Parallel
+
+    for cell in getattr(evaluate_candidates, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        ready = getattr(value, "_ready_batches", None) if isinstance(value, Parallel) else None
+        while ready is not None:
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                break
+
+
+def can_fail_fits(evaluate_candidates: Any) -> bool:
+    """Whether ``evaluate_candidates`` accepts a :class:`FailingFitsContext` (scikit-learn 1.9+)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(evaluate_candidates).parameters
+    except (TypeError, ValueError):
+        return False
+    return SKLEARN_VERSION >= (1, 9) and "callback_ctx" in parameters

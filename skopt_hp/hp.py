@@ -28,6 +28,13 @@ __all__ = [
 ]
 
 
+def _q(func: str, label: Any, q: Any) -> Any:
+    # The nodes read q=None as "not quantised" (and would then name hp.uniform...).
+    if q is None:
+        raise TypeError(f"hp.{func}({label!r}): `q` must be a real number > 0, but got None.")
+    return q
+
+
 def choice(label: str, options: Sequence[Any]) -> Choice:
     """One of ``options``, uniformly at random; ``fmin`` reports its index.
 
@@ -72,7 +79,7 @@ def uniform(label: str, low: float, high: float) -> Uniform:
 
 def quniform(label: str, low: float, high: float, q: float) -> Uniform:
     """``round(uniform(low, high) / q) * q``, a float."""
-    return Uniform(label, low, high, q)
+    return Uniform(label, low, high, _q("quniform", label, q))
 
 
 def loguniform(label: str, low: float, high: float) -> Uniform:
@@ -82,7 +89,7 @@ def loguniform(label: str, low: float, high: float) -> Uniform:
 
 def qloguniform(label: str, low: float, high: float, q: float) -> Uniform:
     """``round(exp(uniform(low, high)) / q) * q``, a float."""
-    return Uniform(label, low, high, q, log=True)
+    return Uniform(label, low, high, _q("qloguniform", label, q), log=True)
 
 
 def normal(label: str, mu: float, sigma: float) -> Normal:
@@ -92,7 +99,7 @@ def normal(label: str, mu: float, sigma: float) -> Normal:
 
 def qnormal(label: str, mu: float, sigma: float, q: float) -> Normal:
     """``round(normal(mu, sigma) / q) * q``, a float."""
-    return Normal(label, mu, sigma, q)
+    return Normal(label, mu, sigma, _q("qnormal", label, q))
 
 
 def lognormal(label: str, mu: float, sigma: float) -> Normal:
@@ -102,7 +109,7 @@ def lognormal(label: str, mu: float, sigma: float) -> Normal:
 
 def qlognormal(label: str, mu: float, sigma: float, q: float) -> Normal:
     """``round(exp(normal(mu, sigma)) / q) * q``, a float."""
-    return Normal(label, mu, sigma, q, log=True)
+    return Normal(label, mu, sigma, _q("qlognormal", label, q), log=True)
 
 
 def uniformint(label: str, low: int, high: int, q: float = 1.0) -> Uniform:

@@ -518,6 +518,8 @@ class SparkTrials(Trials):
         trials_save_file: str = "",
         allow_trials_fmin: bool = True,
         pass_expr_memo_ctrl: Any = None,
+        *,
+        mlflow_logging: bool | None = None,
     ) -> Any:
         """Run :func:`skopt_hp.fmin` with trials on Spark; ``fmin(trials=self)`` calls this.
 
@@ -525,7 +527,9 @@ class SparkTrials(Trials):
         how ``timeout``, ``loss_threshold`` and ``catch_eval_exceptions``
         combine with the trials' own settings. ``max_queue_len`` is the
         smallest number of points proposed per ask (when several slots are
-        free, as many points as free slots are proposed jointly).
+        free, as many points as free slots are proposed jointly). With
+        ``mlflow_logging``, trials are logged by the driver as their results
+        arrive; executors never contact the tracking server.
 
         Returns
         -------
@@ -562,6 +566,7 @@ class SparkTrials(Trials):
                 early_stop_fn=early_stop_fn,
                 trials_save_file=trials_save_file,
                 executor=executor,
+                mlflow_logging=mlflow_logging,
             )
         finally:
             executor.close()  # already closed by the loop, unless fmin failed before it

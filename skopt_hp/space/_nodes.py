@@ -59,10 +59,30 @@ def _check_real(func: str, label: str, name: str, value: Any) -> float:
             f"hp.{func}({label!r}): `{name}` must be a real number, but got {value!r} "
             f"of type {type(value).__name__}."
         )
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the range of floats
+        raise ValueError(
+            f"hp.{func}({label!r}): `{name}` must be finite, but got an int too large for a float."
+        ) from None
     if not math.isfinite(value):
         raise ValueError(f"hp.{func}({label!r}): `{name}` must be finite, but got {name}={value}.")
     return value
+
+
+#: The smallest normal float: below it, floats lose precision (and exp/log stop round-tripping).
+_TINY = float(np.finfo(float).tiny)
+#: Internal values are float64, which hold every integer up to this exactly.
+_MAX_EXACT_INT = 2**53
+#: A normal parameter's values must stay finite this many sigmas from mu (a draw beyond
+#: 10 sigma has probability 1.5e-23).
+_NORMAL_REACH = 10.0
+
+
+def _check_finite_values(func: str, label: str, values: np.ndarray, what: str) -> None:
+    """Raise when a parameter's reachable values overflow a float (sampling would give inf)."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"hp.{func}({label!r}): {what} overflow a float; use a smaller range.")
 
 
 def _check_q(func: str, label: str, q: Any) -> float | None:
@@ -71,6 +91,10 @@ def _check_q(func: str, label: str, q: Any) -> float | None:
     q = _check_real(func, label, "q", q)
     if q <= 0:
         raise ValueError(f"hp.{func}({label!r}): `q > 0` must hold, but got q={q}.")
+    if q < _TINY:
+        raise ValueError(
+            f"hp.{func}({label!r}): `q` must be at least {_TINY} (a normal float), but got q={q}."
+        )
     return q
 
 
@@ -181,6 +205,11 @@ class Choice(Param):
             except (TypeError, ValueError):
                 raise TypeError(
                     f"hp.{func}({label!r}): probabilities must be numbers, but got {p!r}."
+                ) from None
+            except OverflowError:  # an int beyond the range of floats
+                raise ValueError(
+                    f"hp.{func}({label!r}): probabilities must be finite and >= 0, but one is "
+                    "an int too large for a float."
                 ) from None
             if p.shape != (len(options),):
                 raise ValueError(
@@ -338,7 +367,8 @@ class Uniform(_Numeric):
                 f"hp.{func}({label!r}): `low < high` must hold, but got low={low}, high={high}."
             )
         q = _check_q(func, label, q)
-        if log and (high > 700 or low < -745):
+        # exp(low) below ~1e-308 is a subnormal float, too imprecise to round-trip through log.
+        if log and (high > 700 or low < -708):
             raise ValueError(
                 f"hp.{func}({label!r}): bounds are in log space (value = exp(uniform(low, high))); "
                 f"low={low}, high={high} overflow a float. "
@@ -351,7 +381,18 @@ class Uniform(_Numeric):
         self.prior = "uniform"
         self.prior_mu = self.prior_sigma = None
         self.step = q if (q is not None and not log) else None
-        ext = self._decode_values(np.array([low, high]))
+        if not math.isfinite(high - low):
+            raise ValueError(
+                f"hp.{func}({label!r}): `high - low` overflows a float (low={low}, high={high})."
+            )
+        if integer and max(abs(low), abs(high)) > _MAX_EXACT_INT:
+            raise ValueError(
+                f"hp.{func}({label!r}): bounds must be within +-2**53 (values are encoded as "
+                f"floats), but got low={low:.6g}, high={high:.6g}."
+            )
+        with np.errstate(over="ignore", invalid="ignore"):
+            ext = self._decode_values(np.array([low, high]))
+        _check_finite_values(func, label, ext, f"the bounds quantised by q={q}")
         lo, hi = self._encode_values(ext)
         self.bounds = (float(lo), float(hi))
         self._freeze()
@@ -396,6 +437,18 @@ class Normal(_Numeric):
         self.prior_mu, self.prior_sigma = mu, sigma
         self.step = q if (q is not None and not log) else None
         self.bounds = (-math.inf, math.inf)
+        with np.errstate(over="ignore", invalid="ignore"):
+            reach = self._decode_values(
+                np.array([mu - _NORMAL_REACH * sigma, mu + _NORMAL_REACH * sigma])
+            )
+        settings = f"mu={mu}, sigma={sigma}" + ("" if q is None else f", q={q}")
+        what = f"values {_NORMAL_REACH:g} sigma away ({settings})"
+        _check_finite_values(func, label, reach, what)
+        if log and q is None and not reach[0] >= _TINY:
+            raise ValueError(
+                f"hp.{func}({label!r}): {what} underflow below {_TINY} (subnormal floats, too "
+                "imprecise); use a larger mu."
+            )
         self._freeze()
 
     def _args(self) -> tuple:
@@ -414,16 +467,30 @@ class RandInt(_Numeric):
     def __init__(self, label: str, low: int, high: int):
         func = "randint"
         label = _check_label(func, label)
+        bounds = []
         for name, v in (("low", low), ("high", high)):
-            if isinstance(v, numbers.Real) and not math.isfinite(v):
-                raise ValueError(
-                    f"hp.randint({label!r}): `{name}` must be finite, but got {name}={v}."
-                )
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or v != int(v):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 raise TypeError(
                     f"hp.randint({label!r}): `{name}` must be an integer, but got {v!r}."
                 )
-        low, high = int(low), int(high)
+            if not isinstance(v, numbers.Integral):
+                x = float(v)
+                if not math.isfinite(x):
+                    raise ValueError(
+                        f"hp.randint({label!r}): `{name}` must be finite, but got {name}={v}."
+                    )
+                if not x.is_integer():
+                    raise TypeError(
+                        f"hp.randint({label!r}): `{name}` must be an integer, but got {v!r}."
+                    )
+            v = int(v)
+            if abs(v) > _MAX_EXACT_INT:
+                raise ValueError(
+                    f"hp.randint({label!r}): `{name}` must be within +-2**53 (values are "
+                    f"encoded as floats), but got an integer of {len(str(abs(v)))} digits."
+                )
+            bounds.append(v)
+        low, high = bounds
         if not low < high:
             raise ValueError(
                 f"hp.randint({label!r}): `low < high` must hold (values are drawn from "
