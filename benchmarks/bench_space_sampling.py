@@ -1,9 +1,9 @@
 """Time to draw many points from a 20-parameter space: skopt_hp against hyperopt and Optuna.
 
 A script, not a test. The space has every kind of parameter and a conditional
-part: 4 uniform, 2 quantised uniform, 3 log-uniform, 1 quantised log-uniform,
+part: 3 uniform, 2 quantised uniform, 3 log-uniform, 1 quantised log-uniform,
 2 normal, 1 log-normal, 2 integer (``randint``, ``uniformint``), 2 categorical,
-and a choice between two branches of 1 and 2 parameters (20 in all).
+and a 3rd choice between two branches of 1 and 2 parameters (20 in all).
 
 Timed, for ``--points`` points (default 100,000):
 
@@ -45,7 +45,7 @@ def space_20(hp: Any) -> dict[str, Any]:
     """The benchmark space, written with ``hp`` (skopt_hp's or hyperopt's: same language)."""
     log_lo, log_hi = np.log(1e-4), np.log(1e2)
     return {
-        **{f"u{i}": hp.uniform(f"u{i}", -5.0, 5.0) for i in range(4)},
+        **{f"u{i}": hp.uniform(f"u{i}", -5.0, 5.0) for i in range(3)},
         "qu0": hp.quniform("qu0", 0, 100, 5),
         "qu1": hp.quniform("qu1", 1, 20, 1),
         **{f"lu{i}": hp.loguniform(f"lu{i}", log_lo, log_hi) for i in range(3)},
@@ -81,7 +81,7 @@ def _optuna_trial_sampler(n_trials: int, seed: int) -> float:
 
     def suggest(trial: Any) -> dict[str, Any]:
         p: dict[str, Any] = {}
-        for i in range(4):
+        for i in range(3):
             p[f"u{i}"] = trial.suggest_float(f"u{i}", -5.0, 5.0)
         p["qu0"] = trial.suggest_float("qu0", 0, 100, step=5)
         p["qu1"] = trial.suggest_int("qu1", 1, 20)
