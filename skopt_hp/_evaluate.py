@@ -17,7 +17,7 @@ from ._trials import STATUS_FAIL, STATUS_OK, STATUS_STRINGS
 from .exceptions import InvalidLoss, InvalidResultStatus
 from .space import space_eval
 
-__all__ = ["Outcome", "evaluate", "normalize_result"]
+__all__ = ["Outcome", "RemoteOutcome", "evaluate", "normalize_result"]
 
 
 def normalize_result(value: Any) -> dict[str, Any]:
@@ -71,6 +71,42 @@ class Outcome:
             "message": str(self.error),
             "traceback": self.traceback,
         }
+
+
+@dataclass(frozen=True)
+class RemoteOutcome:
+    """A trial's outcome sent back from another process (a joblib worker, a Spark executor).
+
+    ``failure_record`` is the ``{"type", "message", "traceback"}`` record of a
+    failed trial. ``exception`` is the objective's exception when it survived
+    a pickle round trip, so that ``fmin`` can re-raise it when it does not
+    catch failures; otherwise ``error`` is only a marker for the loop, which
+    records ``failure``. ``always_catch`` marks failures of the machinery
+    rather than of the objective (a time limit, a dead worker, an unpicklable
+    result): they are recorded as failed trials whatever
+    ``catch_eval_exceptions`` says.
+    """
+
+    result: dict[str, Any] | None
+    failure_record: dict[str, Any] | None = None
+    exception: BaseException | None = None
+    always_catch: bool = False
+
+    @property
+    def error(self) -> BaseException | None:
+        if self.failure_record is None:
+            return None
+        if self.exception is not None:
+            return self.exception
+        return RuntimeError(f"{self.failure_record['type']}: {self.failure_record['message']}")
+
+    @property
+    def failure(self) -> dict[str, Any]:
+        return {k: v for k, v in (self.failure_record or {}).items() if k != "traceback"}
+
+    @property
+    def traceback(self) -> str | None:
+        return (self.failure_record or {}).get("traceback")
 
 
 def evaluate(fn: Callable[[Any], Any], space: Any, params: Mapping[str, Any]) -> Outcome:

@@ -24,13 +24,12 @@ import traceback as _traceback
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future
-from dataclasses import dataclass
 from typing import Any
 
-from ._evaluate import evaluate
+from ._evaluate import RemoteOutcome, evaluate
 from ._trials import Trial
 
-__all__ = ["ProcessExecutor", "ProcessOutcome"]
+__all__ = ["ProcessExecutor"]
 
 #: ``failure["type"]`` of a trial stopped by ``trial_timeout``.
 TIMED_OUT = "TrialTimeout"
@@ -38,42 +37,9 @@ TIMED_OUT = "TrialTimeout"
 WORKER_DIED = "WorkerDied"
 
 
-@dataclass(frozen=True)
-class ProcessOutcome:
-    """A trial's outcome sent back from a worker (a ``TrialOutcome`` of ``_fmin``).
-
-    ``exception`` is the objective's exception when it survived a pickle
-    round trip (so that ``fmin`` can re-raise it when it does not catch
-    failures). ``always_catch`` marks failures of the machinery rather than
-    of the objective (time limit, dead worker, unpicklable result): they are
-    recorded as failed trials whatever ``catch_eval_exceptions`` says.
-    """
-
-    result: dict[str, Any] | None
-    failure_record: dict[str, Any] | None = None
-    exception: BaseException | None = None
-    always_catch: bool = False
-
-    @property
-    def error(self) -> BaseException | None:
-        if self.failure_record is None:
-            return None
-        if self.exception is not None:
-            return self.exception
-        return RuntimeError(f"{self.failure_record['type']}: {self.failure_record['message']}")
-
-    @property
-    def failure(self) -> dict[str, Any]:
-        return {k: v for k, v in (self.failure_record or {}).items() if k != "traceback"}
-
-    @property
-    def traceback(self) -> str | None:
-        return (self.failure_record or {}).get("traceback")
-
-
-def _failed(kind: str, message: str, traceback: str | None = None) -> ProcessOutcome:
+def _failed(kind: str, message: str, traceback: str | None = None) -> RemoteOutcome:
     record = {"type": kind, "message": message, "traceback": traceback}
-    return ProcessOutcome(None, record, always_catch=True)
+    return RemoteOutcome(None, record, always_catch=True)
 
 
 # -- in the worker ----------------------------------------------------------------------
@@ -99,7 +65,7 @@ def _survives_pickling(value: Any) -> bool:
     return True
 
 
-def _evaluate_in_worker(key: str, payload: bytes, params: dict[str, Any]) -> ProcessOutcome:
+def _evaluate_in_worker(key: str, payload: bytes, params: dict[str, Any]) -> RemoteOutcome:
     global _CACHED
     if _CACHED is None or _CACHED[0] != key:
         _CACHED = (key, pickle.loads(payload))
@@ -107,7 +73,7 @@ def _evaluate_in_worker(key: str, payload: bytes, params: dict[str, Any]) -> Pro
     outcome = evaluate(fn, space, params)
     if outcome.error is not None:
         exc = outcome.error
-        return ProcessOutcome(
+        return RemoteOutcome(
             None,
             {"type": type(exc).__name__, "message": str(exc), "traceback": outcome.traceback},
             # An exception that cannot cross the process boundary is reported by its text.
@@ -119,7 +85,7 @@ def _evaluate_in_worker(key: str, payload: bytes, params: dict[str, Any]) -> Pro
             "the objective's result cannot be sent back from the worker process (it does "
             f"not pickle): {outcome.result!r:.500}",
         )
-    return ProcessOutcome(outcome.result)
+    return RemoteOutcome(outcome.result)
 
 
 def _warm_up() -> None:
@@ -137,7 +103,7 @@ def _death_message(exc: BaseException) -> str:
     )
 
 
-def _outcome_of(remote: Future[Any]) -> ProcessOutcome | BaseException:
+def _outcome_of(remote: Future[Any]) -> RemoteOutcome | BaseException:
     """What a finished loky future means for its trial (a KeyboardInterrupt is re-raised)."""
     from joblib.externals.loky.process_executor import BrokenProcessPool
 
@@ -215,7 +181,7 @@ class ProcessExecutor:
         remote.add_done_callback(lambda done, tid=trial.tid: self._finish(tid, _outcome_of(done)))
         return future
 
-    def _finish(self, tid: int, outcome: ProcessOutcome | BaseException) -> Any:
+    def _finish(self, tid: int, outcome: RemoteOutcome | BaseException) -> Any:
         """Complete trial ``tid``'s future, unless something completed it first."""
         with self._lock:
             entry = self._running.pop(tid, None)

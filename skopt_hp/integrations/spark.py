@@ -30,11 +30,11 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .._evaluate import RemoteOutcome
 from .._fmin import _check_args, minimize
 from .._trials import Trial, Trials, TrialState
 
@@ -179,38 +179,14 @@ def get_spark_session(
 # ---------------------------------------------------------------------------
 # SparkTrials
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _RemoteOutcome:
-    """A trial's outcome sent back from an executor (see ``TrialOutcome`` in ``_fmin``)."""
-
-    result: dict[str, Any] | None
-    failure_record: dict[str, Any] | None = None
-
-    @property
-    def error(self) -> BaseException | None:
-        if self.failure_record is None:
-            return None
-        # Only a marker for the fmin loop, which records ``failure`` (the original exception
-        # stays on the executor and is never re-raised).
-        return RuntimeError(f"{self.failure_record['type']}: {self.failure_record['message']}")
-
-    @property
-    def failure(self) -> dict[str, Any]:
-        return {k: v for k, v in (self.failure_record or {}).items() if k != "traceback"}
-
-    @property
-    def traceback(self) -> str | None:
-        return (self.failure_record or {}).get("traceback")
-
-
-def _spark_failure(exc: BaseException) -> _RemoteOutcome:
+def _spark_failure(exc: BaseException) -> RemoteOutcome:
     """The outcome of a trial whose Spark job failed (executor lost, job cancelled...)."""
     text = str(exc)
     # Keep the readable head of a Java error: no stack frames, no py4j call prefix.
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     head = [line for line in lines if not line.startswith(("at ", "An error occurred while"))]
     message = " ".join(head[:3]).lstrip(": ")[:2000] or type(exc).__name__
-    return _RemoteOutcome(None, {"type": type(exc).__name__, "message": message, "traceback": text})
+    return RemoteOutcome(None, {"type": type(exc).__name__, "message": message, "traceback": text})
 
 
 class _SparkExecutor:
@@ -281,7 +257,7 @@ class _SparkExecutor:
                     .collect()[0]
                 )
                 record = pickle.loads(data)
-                outcome = _RemoteOutcome(record["result"], record["failure"])
+                outcome = RemoteOutcome(record["result"], record["failure"])
             except BaseException as exc:  # noqa: BLE001 - reported as the trial's outcome
                 outcome = _spark_failure(exc)
             future.set_result(outcome)
