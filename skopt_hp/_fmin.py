@@ -7,6 +7,7 @@ evaluated, and its result is recorded before the next ask.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 import math
@@ -16,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -28,7 +30,14 @@ from ._trials import AllTrialsFailed, Trial, Trials
 from .exceptions import InvalidAnnotatedParameter
 from .space import Expr, SearchSpace, space_eval
 
-__all__ = ["SerialExecutor", "TrialExecutor", "TrialOutcome", "fmin", "minimize"]
+__all__ = [
+    "FminSettings",
+    "SerialExecutor",
+    "TrialExecutor",
+    "TrialOutcome",
+    "check_settings",
+    "fmin",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -153,11 +162,6 @@ def _annotated_space(fn: Callable[..., Any]) -> dict[str, Any]:
     return annotations
 
 
-def _best_loss(trials: Trials) -> float | None:
-    losses = [t.loss for t in trials.records if t.loss is not None]
-    return min(losses) if losses else None
-
-
 class _Stop(Exception):
     """Internal signal: a stopping rule fired."""
 
@@ -220,8 +224,9 @@ def fmin(
     rstate : numpy.random.Generator or int, default=None
         Source of randomness; the same seed gives the same trials.
     allow_trials_fmin : bool, default=True
-        Let ``trials`` run the search itself when it defines ``fmin``
-        (``SparkTrials`` does).
+        Let ``trials`` say where its trials run (``SparkTrials`` runs them as
+        Spark tasks, see :meth:`Trials.executor_for`); ``False`` evaluates
+        them in this process whatever ``trials`` is.
     pass_expr_memo_ctrl : None
         Not supported (hyperopt's pyll internals); must be ``None``/False.
     catch_eval_exceptions : bool, default=False
@@ -308,43 +313,7 @@ def fmin(
     >>> round(best["x"])
     1
     """
-    max_evals = _check_args(
-        fn, max_evals, timeout, loss_threshold, max_queue_len, early_stop_fn, trials
-    )
-    if pass_expr_memo_ctrl:
-        raise ValueError("pass_expr_memo_ctrl is not supported: skopt_hp has no pyll graphs.")
-    _check_trial_timeout(trial_timeout)
-    _tracking.check_switch(mlflow_logging)
-    if isinstance(space, str) and space == "annotated":
-        space = _annotated_space(fn)
-        fn = _KwargsObjective(fn)
-    if allow_trials_fmin and trials is not None and type(trials).fmin is not Trials.fmin:
-        if trial_timeout is not None:
-            raise ValueError(
-                f"trial_timeout={trial_timeout!r} is not supported with {type(trials).__name__}, "
-                "whose trials do not run in fmin's worker process (SparkTrials: use its "
-                "timeout, or cancel the Spark jobs)."
-            )
-        return trials.fmin(
-            fn,
-            space,
-            algo=algo,
-            max_evals=max_evals,
-            timeout=timeout,
-            loss_threshold=loss_threshold,
-            rstate=rstate,
-            catch_eval_exceptions=catch_eval_exceptions,
-            verbose=verbose,
-            return_argmin=return_argmin,
-            points_to_evaluate=points_to_evaluate,
-            max_queue_len=max_queue_len,
-            show_progressbar=show_progressbar,
-            early_stop_fn=early_stop_fn,
-            trials_save_file=trials_save_file,
-            # Only when given: Trials subclasses written before the switch existed still work.
-            **({} if mlflow_logging is None else {"mlflow_logging": mlflow_logging}),
-        )
-    return minimize(
+    settings = check_settings(
         fn,
         space,
         algo=algo,
@@ -353,6 +322,7 @@ def fmin(
         loss_threshold=loss_threshold,
         trials=trials,
         rstate=rstate,
+        pass_expr_memo_ctrl=pass_expr_memo_ctrl,
         catch_eval_exceptions=catch_eval_exceptions,
         verbose=verbose,
         return_argmin=return_argmin,
@@ -361,7 +331,117 @@ def fmin(
         show_progressbar=show_progressbar,
         early_stop_fn=early_stop_fn,
         trials_save_file=trials_save_file,
-        executor=_executor(fn, space, trial_timeout),
+        trial_timeout=trial_timeout,
+        mlflow_logging=mlflow_logging,
+    )
+    if trials is None:
+        trials = Trials()
+    executor = None
+    if allow_trials_fmin:
+        # Trials that run their trials elsewhere (SparkTrials) supply the executor and may
+        # tighten the settings (their own timeout and loss threshold).
+        settings, executor = trials.executor_for(settings)
+        if executor is not None and settings.trial_timeout is not None:
+            raise ValueError(
+                f"trial_timeout={trial_timeout!r} is not supported with {type(trials).__name__}, "
+                "whose trials do not run in fmin's worker process (SparkTrials: use its "
+                "timeout, or cancel the Spark jobs)."
+            )
+    if executor is None:
+        executor = _executor(settings.fn, settings.space, settings.trial_timeout)
+    return _minimize(settings, trials, executor)
+
+
+@dataclass(frozen=True)
+class FminSettings:
+    """The validated arguments of one :func:`fmin` call.
+
+    ``fn`` and ``space`` are what the objective is evaluated with (for
+    ``space="annotated"``, the annotations and a keyword-calling wrapper);
+    ``compiled`` is the flattened space the sampler works on.
+    """
+
+    fn: Callable[[Any], Any]
+    space: Any
+    compiled: SearchSpace
+    sampler: Any
+    max_evals: int
+    timeout: float | None
+    loss_threshold: float | None
+    rstate: Any
+    rng: np.random.Generator
+    catch_eval_exceptions: bool
+    verbose: bool
+    return_argmin: bool
+    initial: np.ndarray | None
+    max_queue_len: int
+    show_progressbar: bool | Callable[..., Any]
+    early_stop_fn: Callable[..., tuple[bool, Any]] | None
+    trials_save_file: str
+    trial_timeout: float | None
+    mlflow_logging: bool | None
+
+    def replace(self, **changes: Any) -> FminSettings:
+        """A copy with ``changes`` (for ``Trials.executor_for`` overrides)."""
+        return dataclasses.replace(self, **changes)
+
+
+def check_settings(
+    fn: Any,
+    space: Any,
+    *,
+    algo: Any,
+    max_evals: Any,
+    timeout: Any,
+    loss_threshold: Any,
+    trials: Any,
+    rstate: Any,
+    pass_expr_memo_ctrl: Any,
+    catch_eval_exceptions: bool,
+    verbose: bool,
+    return_argmin: bool,
+    points_to_evaluate: Any,
+    max_queue_len: Any,
+    show_progressbar: Any,
+    early_stop_fn: Any,
+    trials_save_file: Any,
+    trial_timeout: Any,
+    mlflow_logging: Any,
+) -> FminSettings:
+    """Validate :func:`fmin`'s arguments, before anything expensive runs."""
+    max_evals = _check_args(
+        fn, max_evals, timeout, loss_threshold, max_queue_len, early_stop_fn, trials
+    )
+    if pass_expr_memo_ctrl:
+        raise ValueError("pass_expr_memo_ctrl is not supported: skopt_hp has no pyll graphs.")
+    _check_trial_timeout(trial_timeout)
+    _tracking.check_switch(mlflow_logging)
+    save_file = _check_save_file(trials_save_file)
+    rng = _check_rstate(rstate)
+    if isinstance(space, str) and space == "annotated":
+        space = _annotated_space(fn)
+        fn = _KwargsObjective(fn)
+    sampler = resolve_algo("tpe" if algo is None else algo)
+    compiled = SearchSpace(space)
+    return FminSettings(
+        fn=fn,
+        space=space,
+        compiled=compiled,
+        sampler=sampler,
+        max_evals=max_evals,
+        timeout=timeout,
+        loss_threshold=loss_threshold,
+        rstate=rstate,
+        rng=rng,
+        catch_eval_exceptions=bool(catch_eval_exceptions),
+        verbose=bool(verbose),
+        return_argmin=bool(return_argmin),
+        initial=_encode_points_to_evaluate(compiled, points_to_evaluate),
+        max_queue_len=int(max_queue_len),
+        show_progressbar=show_progressbar,
+        early_stop_fn=early_stop_fn,
+        trials_save_file=save_file,
+        trial_timeout=None if trial_timeout is None else float(trial_timeout),
         mlflow_logging=mlflow_logging,
     )
 
@@ -389,49 +469,22 @@ def _executor(fn: Callable[[Any], Any], space: Any, trial_timeout: float | None)
     return ProcessExecutor(fn, space, float(trial_timeout))
 
 
-def minimize(
-    fn: Callable[[Any], Any],
-    space: Any,
-    *,
-    algo: Any,
-    max_evals: int,
-    timeout: float | None,
-    loss_threshold: float | None,
-    trials: Trials | None,
-    rstate: np.random.Generator | int | None,
-    catch_eval_exceptions: bool,
-    verbose: bool,
-    return_argmin: bool,
-    points_to_evaluate: Sequence[Mapping[str, Any]] | None,
-    max_queue_len: int,
-    show_progressbar: bool | Callable[..., Any],
-    early_stop_fn: Callable[..., tuple[bool, Any]] | None,
-    trials_save_file: str,
-    executor: TrialExecutor,
-    mlflow_logging: bool | None = None,
-) -> Any:
-    """The body of :func:`fmin` after argument checks, evaluating trials with ``executor``.
+def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -> Any:
+    """The search itself: resume, run the loop with ``executor``, return the best point.
 
-    ``fmin`` passes a :class:`SerialExecutor`; ``SparkTrials.fmin`` passes
-    one that runs up to ``executor.capacity`` trials at once as Spark tasks.
-    The arguments are those of :func:`fmin`, already validated. Trials are
-    logged (``mlflow_logging``) here, in the driver, whatever the executor.
+    Trials are logged (``mlflow_logging``) here, in the driver, whatever the
+    executor.
     """
-    trials_save_file = _check_save_file(trials_save_file)
-    rng = _check_rstate(rstate)
-    sampler = resolve_algo("tpe" if algo is None else algo)
-    compiled = SearchSpace(space)
-    if trials is None:
-        trials = Trials()
-    if trials_save_file and not len(trials) and os.path.exists(trials_save_file):
+    compiled, save_file = settings.compiled, settings.trials_save_file
+    if save_file and not len(trials) and os.path.exists(save_file):
         from ._persist import load_trials
 
-        load_trials(trials_save_file, compiled, trials)
-        logger.info("Resumed %d trials from %s.", len(trials), trials_save_file)
+        load_trials(save_file, compiled, trials)
+        logger.info("Resumed %d trials from %s.", len(trials), save_file)
     trials.bind(compiled)
     # Trials left unfinished by an earlier interrupted run would count as pending forever.
     trials.remove_unfinished()
-    initial = _encode_points_to_evaluate(compiled, points_to_evaluate)
+    initial = settings.initial
     if initial is not None and len(trials):
         logger.warning(
             "fmin: points_to_evaluate ignored: they are evaluated only when the trials are "
@@ -442,47 +495,33 @@ def minimize(
 
     # Before the run's clock starts: importing MLflow and opening its store take seconds.
     tracking = _tracking.start_session(
-        mlflow_logging,
+        settings.mlflow_logging,
         lambda: _tracking.fmin_info(
-            fn,
+            settings.fn,
             compiled,
-            sampler=sampler,
+            sampler=settings.sampler,
             trials=trials,
             capacity=executor.capacity,
-            max_evals=max_evals,
-            timeout=timeout,
-            loss_threshold=loss_threshold,
-            max_queue_len=max_queue_len,
-            rstate=rstate,
-            early_stop_fn=early_stop_fn,
-            catch_eval_exceptions=catch_eval_exceptions,
+            max_evals=settings.max_evals,
+            timeout=settings.timeout,
+            loss_threshold=settings.loss_threshold,
+            max_queue_len=settings.max_queue_len,
+            rstate=settings.rstate,
+            early_stop_fn=settings.early_stop_fn,
+            catch_eval_exceptions=settings.catch_eval_exceptions,
         ),
     )
-    run = _Run(
-        compiled=compiled,
-        sampler=sampler,
-        trials=trials,
-        rng=rng,
-        max_evals=max_evals,
-        timeout=timeout,
-        loss_threshold=loss_threshold,
-        catch=catch_eval_exceptions,
-        early_stop_fn=early_stop_fn,
-        save_file=trials_save_file,
-        verbose=verbose,
-        executor=executor,
-        tracking=tracking,
-    )
+    run = _Run(settings, trials, executor, tracking)
     with _tracking.tracked(tracking, run.tracking_outcome):
-        run.execute(initial, max_queue_len, show_progressbar)
+        run.execute(initial)
 
     try:
         argmin = trials.argmin
     except AllTrialsFailed:
-        if return_argmin or len(trials):
+        if settings.return_argmin or len(trials):
             raise
         return None
-    return argmin if return_argmin else space_eval(space, argmin)
+    return argmin if settings.return_argmin else space_eval(settings.space, argmin)
 
 
 # ---------------------------------------------------------------------------
@@ -564,7 +603,9 @@ class _Run:
     Trials are proposed when a slot of the executor is free, so a parallel
     executor's sampler sees the running trials as pending (constant liar),
     and results are recorded, checked against the stopping rules and saved
-    in the calling thread, one by one, as they arrive.
+    in the calling thread, one by one, as they arrive. Nothing here scans
+    all trials: the best loss and the sampler's observations come from the
+    ``Trials`` store, which keeps them up to date.
     """
 
     #: Seconds to wait for cancelled trials to report back before recording them cancelled.
@@ -572,58 +613,72 @@ class _Run:
     #: Seconds between repeated cancellation requests while waiting.
     CANCEL_POLL = 0.25
 
-    def __init__(self, **settings: Any) -> None:
-        self.__dict__.update(settings)
+    def __init__(
+        self,
+        settings: FminSettings,
+        trials: Trials,
+        executor: TrialExecutor,
+        tracking: _tracking.TrackingSession | None,
+    ) -> None:
+        self.settings = settings
+        self.trials = trials
+        self.executor = executor
+        self.tracking = tracking
+        self.catch = settings.catch_eval_exceptions
         self.start = time.monotonic()
         self.early_stop_args: list[Any] = []
         self.queue: deque[Trial] = deque()
         self.running: dict[Future[Any], Trial] = {}
         # Finished trials in the order they finished (earlier runs' first).
-        self.completed: list[Trial] = [t for t in self.trials.records if t.is_finished]
+        self.completed: list[Trial] = [t for t in trials.records if t.is_finished]
         # Trials of earlier runs were logged by those runs (or not at all).
         self.n_tracked = len(self.completed)
+        self.n_saved = len(self.completed)
         self.stop_reason: str | None = None
+        # What early_stop_fn sees while trials finish out of order (see _finished_view).
+        self._view: Trials | None = None
 
     def _time_left(self) -> float | None:
-        if self.timeout is None:
+        timeout = self.settings.timeout
+        if timeout is None:
             return None
-        return max(0.0, self.timeout - (time.monotonic() - self.start))
+        return max(0.0, timeout - (time.monotonic() - self.start))
 
     def _out_of_time(self) -> bool:
         left = self._time_left()
         return left is not None and left <= 0
 
-    def execute(
-        self, initial: np.ndarray | None, batch: int, show: bool | Callable[..., Any]
-    ) -> None:
-        trials = self.trials
-        total = None if self.max_evals == np.iinfo(np.int64).max else self.max_evals
+    def execute(self, initial: np.ndarray | None) -> None:
+        trials, settings = self.trials, self.settings
+        max_evals = settings.max_evals
+        total = None if max_evals == np.iinfo(np.int64).max else max_evals
+        show = settings.show_progressbar
         with progress_bar(show, total=total, initial=min(len(trials), total or len(trials))) as bar:
             try:
                 if initial is not None and not len(trials):
-                    initial = initial[: self.max_evals]
+                    initial = initial[:max_evals]
                     self.queue.extend(
                         trials.new_trial(p, z=z)
-                        for p, z in zip(self.compiled.decode(initial), initial, strict=True)
+                        for p, z in zip(settings.compiled.decode(initial), initial, strict=True)
                     )
-                self._loop(batch, bar)
+                self._loop(bar)
                 self.stop_reason = "max_evals"
             except _Stop as stop:
                 self.stop_reason = stop.reason
                 if stop.reason == "timeout":
-                    logger.info("fmin: timeout of %s s reached.", self.timeout)
+                    logger.info("fmin: timeout of %s s reached.", settings.timeout)
                 self._cancel_running(stop.reason)
             except KeyboardInterrupt:
                 self.stop_reason = "interrupted"
                 self._cancel_running("interrupted", record=False)
                 trials.remove_unfinished()
                 self._save()
-                if _best_loss(trials) is None:
+                if trials.best_loss is None:
                     raise
                 logger.warning(
                     "fmin interrupted: keeping the %d finished trials (best loss %.6g).",
                     len(trials),
-                    _best_loss(trials),
+                    trials.best_loss,
                 )
             finally:
                 if self.running:  # an unexpected error: stop what still runs
@@ -631,20 +686,26 @@ class _Run:
                 self.executor.close()
                 trials.remove_unfinished()
 
-    def _loop(self, batch: int, bar: Any) -> None:
-        trials, executor = self.trials, self.executor
+    def _loop(self, bar: Any) -> None:
+        trials, executor, settings = self.trials, self.executor, self.settings
         while True:
             while len(self.running) < executor.capacity:
                 if self._out_of_time():
                     raise _Stop("timeout")
                 if not self.queue:
                     free = executor.capacity - len(self.running)
-                    n = min(max(batch, free), self.max_evals - len(trials))
+                    n = min(max(settings.max_queue_len, free), settings.max_evals - len(trials))
                     if n <= 0:
                         break
-                    seed = int(self.rng.integers(2**31 - 1))
+                    seed = int(settings.rng.integers(2**31 - 1))
                     self.queue.extend(
-                        ask(self.sampler, self.compiled, trials, n, np.random.default_rng(seed))
+                        ask(
+                            settings.sampler,
+                            settings.compiled,
+                            trials,
+                            n,
+                            np.random.default_rng(seed),
+                        )
                     )
                 trial = self.queue.popleft()
                 trials.start(trial)
@@ -659,17 +720,22 @@ class _Run:
                 trial = self.running.pop(future)
                 self._record(trial, future.result())
                 self._track()
-                best = _best_loss(trials)
+                best = trials.best_loss
                 bar.update(1, best)
-                if self.verbose:
+                if settings.verbose:
                     logger.info("trial %d: %s (best loss %s)", trial.tid, trial.result, best)
                 self._check_stop(best)
+
+    def _finished(self, trial: Trial) -> None:
+        self.completed.append(trial)
+        if self._view is not None:
+            self._view.extend([trial])
 
     def _record(self, trial: Trial, outcome: TrialOutcome, *, save: bool = True) -> None:
         trials = self.trials
         if outcome.error is None:
             trials.complete(trial, outcome.result)
-            self.completed.append(trial)
+            self._finished(trial)
         elif (
             self.catch
             or self.executor.always_catch
@@ -686,7 +752,7 @@ class _Run:
             trials.fail(
                 trial, failure["message"], traceback=outcome.traceback, exc_type=failure["type"]
             )
-            self.completed.append(trial)
+            self._finished(trial)
         else:
             trials.remove_unfinished()
             self._save()
@@ -731,7 +797,7 @@ class _Run:
                     self._record(trial, outcome, save=False)
                 else:
                     self.trials.cancel(trial, f"cancelled: {reason}")
-                    self.completed.append(trial)
+                    self._finished(trial)
         self.running.clear()
         if record:
             self._save()
@@ -741,19 +807,22 @@ class _Run:
         if self.tracking is not None and self.n_tracked < len(self.completed):
             new = self.completed[self.n_tracked :]
             self.n_tracked = len(self.completed)
-            self.tracking.add([_tracking.fmin_trial_record(t, self.compiled) for t in new])
+            compiled = self.settings.compiled
+            self.tracking.add([_tracking.fmin_trial_record(t, compiled) for t in new])
 
     def tracking_outcome(self, error: BaseException | None) -> _tracking.SearchOutcome:
         """Log the last trials (cancelled ones too); describe how the search ended."""
         self._track()
-        return _tracking.fmin_outcome(self.trials, self.compiled, error, self.stop_reason)
+        return _tracking.fmin_outcome(self.trials, self.settings.compiled, error, self.stop_reason)
 
     def _check_stop(self, best: float | None) -> None:
-        if self.loss_threshold is not None and best is not None and best <= self.loss_threshold:
-            logger.info("fmin: loss threshold %s reached.", self.loss_threshold)
+        threshold = self.settings.loss_threshold
+        if threshold is not None and best is not None and best <= threshold:
+            logger.info("fmin: loss threshold %s reached.", threshold)
             raise _Stop("loss threshold reached")
-        if self.early_stop_fn is not None:
-            stop, args = self.early_stop_fn(self._finished_view(), *self.early_stop_args)
+        early_stop_fn = self.settings.early_stop_fn
+        if early_stop_fn is not None:
+            stop, args = early_stop_fn(self._finished_view(), *self.early_stop_args)
             self.early_stop_args = list(args) if args is not None else []
             if stop:
                 logger.info("fmin: early_stop_fn asked to stop.")
@@ -765,18 +834,22 @@ class _Run:
         Stopping rules read the last trial (``trials.trials[-1]``, as hyperopt's
         ``no_progress_loss``). While other trials are queued or running, the last
         record is not the one that just finished, so the rule gets a plain
-        ``Trials`` holding the finished records in completion order instead.
+        ``Trials`` holding the finished records in completion order instead,
+        kept from then on and extended as trials finish.
         """
         trials, completed = self.trials, self.completed
-        if len(completed) == len(trials) and (not completed or trials.records[-1] is completed[-1]):
-            return trials
-        view = Trials()
-        view._records = list(completed)
-        view.labels, view._space = trials.labels, trials._space
-        return view
+        if self._view is None:
+            if len(completed) == len(trials) and (
+                not completed or trials.records[-1] is completed[-1]
+            ):
+                return trials
+            self._view = Trials()
+            self._view.bind(self.settings.compiled)
+            self._view.extend(completed)
+        return self._view
 
     def _save(self) -> None:
-        if self.save_file:
+        if self.settings.trials_save_file:
             from ._persist import save_trials
 
-            save_trials(self.trials, self.save_file, self.compiled)
+            save_trials(self.trials, self.settings.trials_save_file, self.settings.compiled)

@@ -592,7 +592,7 @@ def load_trials(path: PathLike, space: Any = None, trials: Trials | None = None)
         trials.bind(space)
     elif recorded is not None:
         trials.labels = tuple(recorded["labels"])
-    trials.records.extend(records)
+    trials.extend(records)
     return trials
 
 

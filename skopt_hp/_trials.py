@@ -12,12 +12,13 @@ import enum
 import math
 import numbers
 import os
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ._observed import ObservationLog
 from .samplers import Observations
 from .space import SearchSpace
 
@@ -143,6 +144,14 @@ class Trials:
 
     Passing the same ``Trials`` to ``fmin`` again continues the search.
 
+    Everything a search reads after each trial (the encoded observations
+    handed to the sampler, the best trial, the counts per state, the
+    hyperopt documents of :attr:`trials`) is kept up to date as trials
+    change, so the cost of a trial does not grow with the number of trials.
+    Change trials through the methods of this class (:meth:`new_trial`,
+    :meth:`start`, :meth:`complete`, :meth:`fail`, :meth:`cancel`,
+    :meth:`extend`); :attr:`records` is a read-only view.
+
     Examples
     --------
     >>> from skopt_hp import Trials, fmin, hp, tpe
@@ -157,49 +166,182 @@ class Trials:
     asynchronous = False
 
     def __init__(self) -> None:
-        self._records: list[Trial] = []
         self.labels: tuple[str, ...] = ()
-        self._space: SearchSpace | None = None
         self.attachments: dict[str, Any] = {}
+        self._space: SearchSpace | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._records: list[Trial] = []
+        self._next_tid = 0
+        self._counts = [0] * len(TrialState)
+        self._best: Trial | None = None
+        self._log: ObservationLog | None = (
+            ObservationLog(self._space.n_params) if self._space is not None else None
+        )
+        # What each trial contributes to the log: None (nothing), "pending", "done", "failed".
+        self._kind: dict[int, str | None] = {}
+        self._position: dict[int, int] = {}
+        # The hyperopt documents of the records, in order, and the positions to (re)build.
+        self._docs: list[dict[str, Any] | None] = []
+        self._unbuilt: set[int] = set()
+        self._seen_labels: dict[str, None] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The caches are rebuilt on unpickling: older pickles and copies stay consistent.
+        state = self.__dict__.copy()
+        for key in (
+            "_counts",
+            "_best",
+            "_log",
+            "_kind",
+            "_position",
+            "_docs",
+            "_unbuilt",
+            "_seen_labels",
+        ):
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        records = state.pop("_records", [])
+        self.__dict__.update(state)
+        self._reset()
+        self.extend(records)
 
     # -- binding to a space --------------------------------------------------
+    @property
+    def space(self) -> SearchSpace | None:
+        """The search space these trials are bound to (``None`` before a search)."""
+        return self._space
+
     def bind(self, space: SearchSpace) -> None:
         """Attach the space whose points these trials hold.
 
-        Raises ``ValueError`` when the trials already hold points of a space
-        with other labels (continuing a search with a different space).
+        Encodes every trial for the samplers (one pass). Raises
+        ``ValueError`` when the trials already hold points of a space with
+        other labels (continuing a search with a different space).
         """
         if self._records and self.labels and set(self.labels) != set(space.labels):
             raise ValueError(
                 "These trials were recorded on a different search space: labels "
                 f"{sorted(self.labels)} != {sorted(space.labels)}."
             )
-        if self._space is not space:
-            for trial in self._records:
-                trial.z = None
+        if self._space is space:
+            return
+        records = self._records
+        if records:
+            Z = space.encode([t.params for t in records])
+            for trial, z in zip(records, Z, strict=True):
+                trial.z = z
         self._space = space
         self.labels = space.labels
+        self._log = ObservationLog(space.n_params)
+        self._kind = {}
+        for trial in records:
+            self._classify(trial)
+        self._unbuilt.update(range(len(records)))
+
+    # -- incremental bookkeeping ---------------------------------------------------
+    def _classify(self, trial: Trial) -> None:
+        """Put ``trial`` where it belongs in the observation log (after a change)."""
+        log = self._log
+        old = self._kind.get(trial.tid)
+        if trial.is_finished:
+            new = "done" if trial.loss is not None else "failed"
+        else:
+            new = "pending"
+        if log is None:
+            self._kind[trial.tid] = None
+            return
+        if trial.z is None:
+            trial.z = self._space.encode([trial.params])[0]
+        if old == new and new != "done":
+            return
+        if old == "pending":
+            log.remove_pending(trial.tid)
+        elif old == "done":
+            log.remove_done(trial.tid)
+        elif old == "failed":
+            log.n_failed -= 1
+        if new == "pending":
+            log.add_pending(trial.tid, trial.z)
+        elif new == "done":
+            log.add_done(trial.tid, trial.z, trial.loss)
+        else:
+            log.n_failed += 1
+        self._kind[trial.tid] = new
+
+    def _update_best(self, trial: Trial, was_best: bool) -> None:
+        loss, best = trial.loss, self._best
+        if was_best and (loss is None or loss > best.loss):
+            # The best trial got worse (recorded again): the only case that needs a scan.
+            self._best = None
+            for t in self._records:
+                if t.loss is not None and (self._best is None or t.loss < self._best.loss):
+                    self._best = t
+            return
+        if loss is not None and (
+            best is None or loss < best.loss or (loss == best.loss and trial.tid < best.tid)
+        ):
+            self._best = trial
+
+    def _set(self, trial: Trial, state: TrialState, result: dict[str, Any]) -> None:
+        """Change a trial's state and result, keeping every cache in step."""
+        was_best = trial is self._best
+        self._counts[trial.state] -= 1
+        trial.state = state
+        trial.result = result
+        self._counts[state] += 1
+        self._classify(trial)
+        self._update_best(trial, was_best)
+        self._unbuilt.add(self._position[trial.tid])
+
+    def _append(self, trial: Trial) -> None:
+        self._position[trial.tid] = len(self._records)
+        self._unbuilt.add(len(self._records))
+        self._records.append(trial)
+        self._docs.append(None)
+        self._counts[trial.state] += 1
+        self._next_tid = max(self._next_tid, trial.tid + 1)
+        if not self.labels:
+            self._seen_labels.update(dict.fromkeys(trial.params))
+        self._classify(trial)
+        self._update_best(trial, False)
 
     # -- mutation ------------------------------------------------------------
     def new_trial(self, params: Mapping[str, Any], *, z: np.ndarray | None = None) -> Trial:
         """Record a new trial in state ``NEW`` and return it."""
-        tid = self._records[-1].tid + 1 if self._records else 0
-        trial = Trial(tid=tid, params=dict(params), z=z)
-        self._records.append(trial)
+        trial = Trial(tid=self._next_tid, params=dict(params), z=z)
+        self._append(trial)
         return trial
 
+    def extend(self, records: Iterable[Trial]) -> None:
+        """Append existing :class:`Trial` records (loading a file, merging searches).
+
+        Parameters
+        ----------
+        records : iterable of Trial
+            Records whose ``tid`` is not already used here.
+        """
+        for trial in records:
+            if trial.tid in self._position:
+                raise ValueError(f"Trial id {trial.tid} is already in these trials.")
+            self._append(trial)
+
     def start(self, trial: Trial) -> None:
-        trial.state = TrialState.RUNNING
-        trial.result = {"status": STATUS_RUNNING}
         trial.book_time = trial.refresh_time = _now()
+        self._set(trial, TrialState.RUNNING, {"status": STATUS_RUNNING})
 
     def complete(self, trial: Trial, result: Mapping[str, Any]) -> None:
         """Store a finished evaluation (``result`` holds ``status`` and ``loss``)."""
-        trial.result = dict(result)
-        trial.state = TrialState.DONE
+        self._finish(trial, TrialState.DONE, dict(result))
+
+    def _finish(self, trial: Trial, state: TrialState, result: dict[str, Any]) -> None:
         trial.refresh_time = _now()
         if trial.book_time is None:
             trial.book_time = trial.refresh_time
+        self._set(trial, state, result)
 
     def fail(
         self,
@@ -213,22 +355,19 @@ class Trials:
         failure = {"type": exc_type, "message": message}
         if traceback is not None:
             failure["traceback"] = traceback
-        self.complete(trial, {"status": STATUS_FAIL, "failure": failure})
-        trial.state = TrialState.ERROR
+        self._finish(trial, TrialState.ERROR, {"status": STATUS_FAIL, "failure": failure})
 
     def cancel(self, trial: Trial, reason: str = "cancelled") -> None:
-        self.complete(
-            trial, {"status": STATUS_FAIL, "failure": {"type": "Cancelled", "message": reason}}
-        )
-        trial.state = TrialState.CANCEL
+        result = {"status": STATUS_FAIL, "failure": {"type": "Cancelled", "message": reason}}
+        self._finish(trial, TrialState.CANCEL, result)
 
     def delete_all(self) -> None:
         """Forget every trial and attachment (hyperopt's ``Trials.delete_all``)."""
-        self._records.clear()
+        self._reset()
         self.attachments.clear()
 
     def refresh(self) -> None:
-        """Do nothing: the views are built from the records on every access.
+        """Do nothing: the views follow the records as they change.
 
         hyperopt needs ``refresh()`` after inserting trial documents; it is
         kept so that code calling it runs unchanged.
@@ -236,15 +375,33 @@ class Trials:
 
     def remove_unfinished(self) -> list[Trial]:
         """Drop trials that never finished (e.g. after an interrupt) and return them."""
+        if not self.n_unfinished:
+            return []
         dropped = [t for t in self._records if not t.is_finished]
-        self._records = [t for t in self._records if t.is_finished]
+        kept = [t for t in self._records if t.is_finished]
+        self._reset()
+        self.extend(kept)
         return dropped
 
     # -- typed access ----------------------------------------------------------
     @property
-    def records(self) -> list[Trial]:
-        """The :class:`Trial` records, in insertion order."""
-        return self._records
+    def records(self) -> Sequence[Trial]:
+        """The :class:`Trial` records, in insertion order (a read-only view)."""
+        return _RecordsView(self._records)
+
+    @property
+    def n_unfinished(self) -> int:
+        """Trials in state ``NEW`` or ``RUNNING``."""
+        return self._counts[TrialState.NEW] + self._counts[TrialState.RUNNING]
+
+    def count(self, *states: TrialState) -> int:
+        """How many trials are in any of ``states`` (O(1))."""
+        return sum(self._counts[state] for state in states)
+
+    @property
+    def best_loss(self) -> float | None:
+        """The lowest finite loss of a successful trial, or ``None``."""
+        return None if self._best is None else self._best.loss
 
     def __len__(self) -> int:
         return len(self._records)
@@ -253,43 +410,35 @@ class Trials:
         return iter(self.trials)
 
     def __repr__(self) -> str:
-        n_ok = sum(t.loss is not None for t in self._records)
-        best = ""
-        if n_ok:
-            best = f", best_loss={self.best_trial['result']['loss']:.6g}"
+        n_ok = 0 if self._log is None else self._log.n_done
+        if self._log is None:
+            n_ok = sum(t.loss is not None for t in self._records)
+        best = "" if self._best is None else f", best_loss={self._best.loss:.6g}"
         return f"Trials(n_trials={len(self)}, n_ok={n_ok}{best})"
 
     def observations(self, space: SearchSpace) -> Observations:
         """Finished successful trials and pending ones, encoded for samplers."""
         if space is not self._space:
             self.bind(space)
-        done_rows, losses, pending_rows = [], [], []
-        n_failed = 0
-        for trial in self._records:
-            loss = trial.loss
-            if trial.is_finished and loss is None:
-                n_failed += 1
-                continue
-            if trial.z is None:
-                trial.z = space.encode([trial.params])[0]
-            if loss is not None:
-                done_rows.append(trial.z)
-                losses.append(loss)
-            else:
-                pending_rows.append(trial.z)
-        n = space.n_params
-        Z = np.vstack(done_rows) if done_rows else np.empty((0, n))
-        pending = np.vstack(pending_rows) if pending_rows else np.empty((0, n))
-        return Observations(Z, np.asarray(losses, dtype=float), pending, n_failed)
+        return self._log.observations()
 
     # -- hyperopt's views -------------------------------------------------------
+    def _labels(self) -> tuple[str, ...]:
+        return self.labels or tuple(self._seen_labels)
+
     @property
     def trials(self) -> list[dict[str, Any]]:
-        """Trial documents shaped as hyperopt's (``tid``, ``result``, ``misc`` ...)."""
-        labels = self.labels or tuple(
-            dict.fromkeys(label for t in self._records for label in t.params)
-        )
-        return [t.document(labels) for t in self._records]
+        """Trial documents shaped as hyperopt's (``tid``, ``result``, ``misc`` ...).
+
+        The list is kept up to date, not rebuilt: treat it as read-only.
+        """
+        docs, records = self._docs, self._records
+        if self._unbuilt:
+            labels = self._labels()
+            for i in self._unbuilt:
+                docs[i] = records[i].document(labels)
+            self._unbuilt.clear()
+        return docs
 
     @property
     def tids(self) -> list[int]:
@@ -338,7 +487,7 @@ class Trials:
         if not states <= valid:
             raise ValueError(f"Unknown trial state(s) {sorted(states - valid)}; states: {valid}.")
         if trials is None:
-            return sum(int(t.state) in states for t in self._records)
+            return sum(self._counts[state] for state in states)
         return sum(doc["state"] in states for doc in trials)
 
     def count_by_state_unsynced(self, arg: int | Iterable[int]) -> int:
@@ -370,19 +519,15 @@ class Trials:
 
     def best_record(self) -> Trial:
         """The successful trial with the lowest loss (the earliest on ties)."""
-        best = None
-        for t in self._records:
-            loss = t.loss
-            if loss is not None and (best is None or loss < best.loss):
-                best = t
-        if best is None:
+        if self._best is None:
             raise AllTrialsFailed("No trial has finished with status 'ok' and a finite loss.")
-        return best
+        return self._best
 
     @property
     def best_trial(self) -> dict[str, Any]:
         """The document of the best trial (hyperopt's ``Trials.best_trial``)."""
-        return self.best_record().document(self.labels or tuple(self.best_record().params))
+        best = self.best_record()
+        return best.document(self.labels or tuple(best.params))
 
     @property
     def argmin(self) -> dict[str, Any]:
@@ -403,6 +548,19 @@ class Trials:
         Attachments live in memory only: :meth:`save` does not write them.
         """
         return _Attachments(self, trial)
+
+    def executor_for(self, settings: Any) -> tuple[Any, Any]:
+        """Where ``fmin`` runs these trials: ``(settings, executor)``.
+
+        ``fmin`` calls this with its validated settings (a
+        ``skopt_hp._fmin.FminSettings``) before the search starts. ``None``
+        as the executor means fmin's own (in this thread, or in a worker
+        process with ``trial_timeout``). Subclasses that evaluate trials
+        elsewhere (:class:`~skopt_hp.integrations.spark.SparkTrials`) return
+        an object with the ``TrialExecutor`` protocol, and may return changed
+        settings (``settings.replace(timeout=...)``).
+        """
+        return settings, None
 
     def fmin(
         self,
@@ -426,11 +584,12 @@ class Trials:
         """Run :func:`skopt_hp.fmin` recording into these trials (as hyperopt's ``Trials.fmin``).
 
         The arguments, in hyperopt's order, are those of :func:`skopt_hp.fmin`
-        (``points_to_evaluate`` may be given by keyword).
+        (``points_to_evaluate`` and the other keyword-only ones may be given
+        by keyword).
         """
+        # hyperopt's API puts fmin on Trials; the loop lives above this module.
         from ._fmin import fmin
 
-        kwargs.pop("allow_trials_fmin", None)
         kwargs.pop("trials", None)
         return fmin(
             fn,
@@ -449,7 +608,6 @@ class Trials:
             early_stop_fn=early_stop_fn,
             trials_save_file=trials_save_file,
             trials=self,
-            allow_trials_fmin=False,
             **kwargs,
         )
 
@@ -523,3 +681,31 @@ class _Attachments(MutableMapping):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+class _RecordsView(Sequence):
+    """``Trials.records``: the records in order, read-only (changes go through ``Trials``)."""
+
+    __slots__ = ("_records",)
+
+    def __init__(self, records: list[Trial]) -> None:
+        self._records = records
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._records[index]
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[Trial]:
+        return iter(self._records)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _RecordsView):
+            other = other._records
+        return isinstance(other, (list, tuple)) and list(self._records) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._records)

@@ -32,10 +32,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-import numpy as np
-
 from .._evaluate import RemoteOutcome
-from .._fmin import _check_args, minimize
 from .._trials import Trial, Trials, TrialState
 
 __all__ = [
@@ -281,6 +278,14 @@ class _SparkExecutor:
         for thread in self._threads:
             thread.join(timeout=10.0)
         self._threads = []
+        trials = self._trials
+        logger.info(
+            "SparkTrials: %d trials: %d succeeded, %d failed, %d cancelled.",
+            trials.count_total_trials(),
+            trials.count_successful_trials(),
+            trials.count_failed_trials(),
+            trials.count_cancelled_trials(),
+        )
         objective, self._objective = self._objective, None
         if objective is not None:
             with contextlib.suppress(Exception):  # the session may be stopped already
@@ -452,7 +457,7 @@ class SparkTrials(Trials):
 
     # -- hyperopt's counters -------------------------------------------------------
     def _count(self, *states: TrialState) -> int:
-        return sum(t.state in states for t in self.records)
+        return self.count(*states)
 
     def count_successful_trials(self) -> int:
         """Trials that finished (``DONE``), whatever their result's status."""
@@ -475,84 +480,29 @@ class SparkTrials(Trials):
         self.fmin_cancelled_reason = None
 
     # -- the search ------------------------------------------------------------------
-    def fmin(
-        self,
-        fn: Callable[[Any], Any],
-        space: Any,
-        algo: Any = None,
-        max_evals: int | None = None,
-        timeout: float | None = None,
-        loss_threshold: float | None = None,
-        rstate: np.random.Generator | int | None = None,
-        catch_eval_exceptions: bool = False,
-        verbose: bool = False,
-        return_argmin: bool = True,
-        points_to_evaluate: Sequence[Mapping[str, Any]] | None = None,
-        max_queue_len: int = 1,
-        show_progressbar: bool | Callable[..., Any] = True,
-        early_stop_fn: Callable[..., tuple[bool, Any]] | None = None,
-        trials_save_file: str = "",
-        allow_trials_fmin: bool = True,
-        pass_expr_memo_ctrl: Any = None,
-        *,
-        mlflow_logging: bool | None = None,
-    ) -> Any:
-        """Run :func:`skopt_hp.fmin` with trials on Spark; ``fmin(trials=self)`` calls this.
+    def executor_for(self, settings: Any) -> tuple[Any, Any]:
+        """Run ``fmin``'s trials as Spark tasks (called by :func:`skopt_hp.fmin`).
 
-        The arguments are :func:`skopt_hp.fmin`'s; see the class docstring for
-        how ``timeout``, ``loss_threshold`` and ``catch_eval_exceptions``
-        combine with the trials' own settings. ``max_queue_len`` is the
+        The smaller of ``fmin``'s and these trials' ``timeout`` holds, and
+        ``fmin``'s ``loss_threshold`` takes precedence over these trials'. A
+        failing objective is recorded as a failed trial whatever
+        ``catch_eval_exceptions`` says (the driver cannot re-raise an
+        exception that lives on an executor). ``max_queue_len`` is the
         smallest number of points proposed per ask (when several slots are
-        free, as many points as free slots are proposed jointly). With
-        ``mlflow_logging``, trials are logged by the driver as their results
-        arrive; executors never contact the tracking server.
-
-        Returns
-        -------
-        dict or object
-            The best point, as :func:`skopt_hp.fmin` returns it.
+        free, as many points as free slots are proposed jointly).
         """
-        if pass_expr_memo_ctrl:
-            raise ValueError("pass_expr_memo_ctrl is not supported: skopt_hp has no pyll graphs.")
-        max_evals = _check_args(
-            fn, max_evals, timeout, loss_threshold, max_queue_len, early_stop_fn, self
+        limits = [t for t in (settings.timeout, self.timeout) if t is not None]
+        threshold = settings.loss_threshold
+        settings = settings.replace(
+            timeout=min(limits) if limits else None,
+            loss_threshold=threshold if threshold is not None else self.loss_threshold,
         )
-        limits = [t for t in (timeout, self.timeout) if t is not None]
-        effective_timeout = min(limits) if limits else None
-        threshold = loss_threshold if loss_threshold is not None else self.loss_threshold
         self.fmin_cancelled_reason = None
-        executor = _SparkExecutor(self.spark_session, fn, space, self.parallelism, trials=self)
+        executor = _SparkExecutor(
+            self.spark_session, settings.fn, settings.space, self.parallelism, trials=self
+        )
         logger.info("SparkTrials: running up to %d trials at once.", self.parallelism)
-        try:
-            return minimize(
-                fn,
-                space,
-                algo=algo,
-                max_evals=max_evals,
-                timeout=effective_timeout,
-                loss_threshold=threshold,
-                trials=self,
-                rstate=rstate,
-                catch_eval_exceptions=True,
-                verbose=verbose,
-                return_argmin=return_argmin,
-                points_to_evaluate=points_to_evaluate,
-                max_queue_len=max_queue_len,
-                show_progressbar=show_progressbar,
-                early_stop_fn=early_stop_fn,
-                trials_save_file=trials_save_file,
-                executor=executor,
-                mlflow_logging=mlflow_logging,
-            )
-        finally:
-            executor.close()  # already closed by the loop, unless fmin failed before it
-            logger.info(
-                "SparkTrials: %d trials: %d succeeded, %d failed, %d cancelled.",
-                self.count_total_trials(),
-                self.count_successful_trials(),
-                self.count_failed_trials(),
-                self.count_cancelled_trials(),
-            )
+        return settings, executor
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from _reliability_helpers import COUNTS, faults_at_exact_points, sleep_or_die
 
 import skopt_hp._fmin as fmin_module
 from skopt_hp import Trials, TrialState, fmin, hp, space_eval, tpe
+from skopt_hp._fmin import SerialExecutor
 
 SPACE = {"x": hp.uniform("x", -10, 10)}
 
@@ -178,9 +179,9 @@ def test_an_unpicklable_objective_is_refused_before_any_evaluation():
 
 
 def test_trials_with_their_own_fmin_refuse_trial_timeout():
-    class DelegatingTrials(Trials):  # as SparkTrials: the trials run the search themselves
-        def fmin(self, *args, **kwargs):
-            raise AssertionError("must not be reached")
+    class DelegatingTrials(Trials):  # as SparkTrials: the trials say where they run
+        def executor_for(self, settings):
+            return settings, SerialExecutor(settings.fn, settings.space)
 
     with pytest.raises(ValueError, match="trial_timeout=5 is not supported with DelegatingTrials"):
         fmin(sleep_or_die, SPACE, max_evals=2, trials=DelegatingTrials(), trial_timeout=5)
