@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .exceptions import AllTrialsFailed
 from .samplers import Observations
 from .space import SearchSpace
 
@@ -40,10 +41,6 @@ STATUS_SUSPENDED = "suspended"
 STATUS_OK = "ok"
 STATUS_FAIL = "fail"
 STATUS_STRINGS = (STATUS_NEW, STATUS_RUNNING, STATUS_SUSPENDED, STATUS_OK, STATUS_FAIL)
-
-
-class AllTrialsFailed(ValueError):
-    """Raised when a best trial is asked for but no trial succeeded."""
 
 
 class TrialState(enum.IntEnum):
@@ -245,6 +242,11 @@ class Trials:
     def records(self) -> list[Trial]:
         """The :class:`Trial` records, in insertion order."""
         return self._records
+
+    @property
+    def space(self) -> SearchSpace | None:
+        """The space bound by :meth:`bind` (by ``fmin`` or a search), or None before."""
+        return self._space
 
     def __len__(self) -> int:
         return len(self._records)
