@@ -25,6 +25,7 @@ import numpy as np
 from . import _tracking
 from ._ask import ask, resolve_algo
 from ._evaluate import evaluate
+from ._fmin_records import fmin_info, fmin_outcome, fmin_trial_record
 from ._progress import progress_bar
 from ._trials import AllTrialsFailed, Trial, Trials
 from .exceptions import InvalidAnnotatedParameter
@@ -496,7 +497,7 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
     # Before the run's clock starts: importing MLflow and opening its store take seconds.
     tracking = _tracking.start_session(
         settings.mlflow_logging,
-        lambda: _tracking.fmin_info(
+        lambda: fmin_info(
             settings.fn,
             compiled,
             sampler=settings.sampler,
@@ -808,12 +809,12 @@ class _Run:
             new = self.completed[self.n_tracked :]
             self.n_tracked = len(self.completed)
             compiled = self.settings.compiled
-            self.tracking.add([_tracking.fmin_trial_record(t, compiled) for t in new])
+            self.tracking.add([fmin_trial_record(t, compiled) for t in new])
 
     def tracking_outcome(self, error: BaseException | None) -> _tracking.SearchOutcome:
         """Log the last trials (cancelled ones too); describe how the search ended."""
         self._track()
-        return _tracking.fmin_outcome(self.trials, self.settings.compiled, error, self.stop_reason)
+        return fmin_outcome(self.trials, self.settings.compiled, error, self.stop_reason)
 
     def _check_stop(self, best: float | None) -> None:
         threshold = self.settings.loss_threshold

@@ -259,7 +259,7 @@ def save_trials(trials: Trials, path: PathLike, space: Any = None) -> None:
     """
     path = Path(os.fspath(path))
     if space is None:
-        space = trials._space
+        space = trials.space
     elif not isinstance(space, SearchSpace):
         space = as_search_space(space)
     text = json.dumps(_document(trials, space), allow_nan=False, ensure_ascii=True, indent=1)
@@ -554,7 +554,7 @@ def load_trials(path: PathLike, space: Any = None, trials: Trials | None = None)
             f"{len(trials)} trials."
         )
     if space is None:
-        space = trials._space
+        space = trials.space
     elif not isinstance(space, SearchSpace):
         space = as_search_space(space)
 

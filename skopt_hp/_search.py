@@ -29,6 +29,7 @@ from . import _tracking
 from . import tpe as _tpe  # noqa: F401  (registers algo="tpe")
 from ._ask import ask, resolve_algo
 from ._progress import progress_bar
+from ._search_records import search_info, search_outcome, search_trial_record
 from ._sklearn_compat import (
     BaseSearchCV,
     FailingFitsContext,
@@ -512,7 +513,7 @@ class HyperoptSearchCV(BaseSearchCV):
         if session is None:
             return
         self.mlflow_run_id_ = session.run_id
-        session.finish(_tracking.search_outcome(self, error, X))
+        session.finish(search_outcome(self, error, X))
 
     def __getstate__(self) -> dict[str, Any]:
         # scikit-learn's callback contexts, sent with every fit task, refer to the search:
@@ -546,7 +547,7 @@ class HyperoptSearchCV(BaseSearchCV):
         if getattr(self, "_tracking_session", False) is None:
             session = self._tracking_session = _tracking.start_session(
                 self.mlflow_logging,
-                lambda: _tracking.search_info(self, space),
+                lambda: search_info(self, space),
                 estimator_search=True,
             )
 
@@ -592,7 +593,7 @@ class HyperoptSearchCV(BaseSearchCV):
                             since_best += 1
                     if session is not None:
                         # The round's candidates, logged while the next round runs.
-                        session.add([_tracking.search_trial_record(t) for t in new])
+                        session.add([search_trial_record(t) for t in new])
                     round_index += 1
                     self._history.rounds = round_index
                     bar.update(len(new), None if math.isinf(best_loss) else best_loss)

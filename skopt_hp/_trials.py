@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ._observed import ObservationLog
+from .exceptions import AllTrialsFailed
 from .samplers import Observations
 from .space import SearchSpace
 
@@ -41,10 +42,6 @@ STATUS_SUSPENDED = "suspended"
 STATUS_OK = "ok"
 STATUS_FAIL = "fail"
 STATUS_STRINGS = (STATUS_NEW, STATUS_RUNNING, STATUS_SUSPENDED, STATUS_OK, STATUS_FAIL)
-
-
-class AllTrialsFailed(ValueError):
-    """Raised when a best trial is asked for but no trial succeeded."""
 
 
 class TrialState(enum.IntEnum):

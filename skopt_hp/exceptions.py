@@ -1,8 +1,14 @@
-"""Exceptions raised by skopt_hp, named as hyperopt names them."""
+"""Exceptions raised by skopt_hp, named as hyperopt names them.
 
-from ._trials import AllTrialsFailed
+Nothing of skopt_hp is imported here, so that every layer, the trial store
+included, can raise them.
+"""
 
 __all__ = ["AllTrialsFailed", "InvalidAnnotatedParameter", "InvalidLoss", "InvalidResultStatus"]
+
+
+class AllTrialsFailed(ValueError):
+    """Raised when a best trial is asked for but no trial succeeded."""
 
 
 class InvalidResultStatus(ValueError):

@@ -57,8 +57,8 @@ from joblib._utils import _retrieve_traceback_capturing_wrapped_call, _Traceback
 from joblibspark.backend import SparkDistributedBackend
 from pyspark import cloudpickle
 
+from ._spark_session import DEFAULT_BROADCAST_THRESHOLD, get_spark_session
 from ._spark_tasks import run_joblib_batch
-from .spark import DEFAULT_BROADCAST_THRESHOLD, get_spark_session
 
 __all__ = ["DEFAULT_BROADCAST_THRESHOLD", "SparkBackend", "data_nbytes"]
 

@@ -132,7 +132,7 @@ def autolog(
 
 
 # ---------------------------------------------------------------------------
-# Hooks called by skopt_hp._tracking
+# Hooks called by skopt_hp._tracking._switch (imported there on use)
 # ---------------------------------------------------------------------------
 def make_tracker(**options: Any) -> MlflowTracker:
     """A tracker with ``options`` (those of :func:`autolog`); MLflow must be importable."""

@@ -285,13 +285,13 @@ def _resolve(source: Any, space: Any) -> tuple[Trials, SearchSpace | None, str, 
             )
         if space is not None:
             compiled = _compile_space(space)
-        elif trials._space is not None:
-            compiled = trials._space
+        elif trials.space is not None:
+            compiled = trials.space
         else:
             compiled = _compile_space(source.search_space)
         return trials, compiled, _score_label(source), False
     if isinstance(source, Trials):
-        compiled = as_search_space(space) if space is not None else source._space
+        compiled = as_search_space(space) if space is not None else source.space
         return source, compiled, "loss", True
     raise TypeError(
         f"source must be a Trials or a fitted HyperoptSearchCV, but got {type(source).__name__}."

@@ -57,12 +57,12 @@ def _restore_autolog_state():
     """Undo ``skopt_hp.autolog()`` and ``mlflow.sklearn.autolog()`` after each test."""
     import sys
 
-    from skopt_hp import _tracking
+    from skopt_hp._tracking import _switch
 
-    saved = dict(_tracking._default)
+    saved = dict(_switch._default)
     yield
-    _tracking._default.clear()
-    _tracking._default.update(saved)
+    _switch._default.clear()
+    _switch._default.update(saved)
     if sys.modules.get("mlflow") is not None:
         from mlflow.utils.autologging_utils import autologging_is_disabled
 

@@ -50,12 +50,12 @@ def without_mlflow(monkeypatch):
     for name in [m for m in sys.modules if m == "mlflow" or m.startswith("mlflow.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "mlflow", None)
-    from skopt_hp import _tracking
+    from skopt_hp._tracking import _switch
 
-    saved = dict(_tracking._default)
+    saved = dict(_switch._default)
     yield
-    _tracking._default.clear()
-    _tracking._default.update(saved)
+    _switch._default.clear()
+    _switch._default.update(saved)
 
 
 def test_asking_for_logging_without_mlflow_names_the_extra(without_mlflow):

@@ -1,4 +1,4 @@
-"""The tracking core (skopt_hp._tracking), with a recording tracker: no MLflow involved."""
+"""The tracking core (skopt_hp._tracking, fmin's records) with a recording tracker: no MLflow."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from sklearn.svm import SVC
 
 from skopt_hp import STATUS_OK, Trials, _tracking, fmin, hp
+from skopt_hp._tracking import _session
 from skopt_hp.space import SearchSpace
 
 pytestmark = pytest.mark.xdist_group("mlflow")
@@ -82,7 +83,7 @@ def test_a_failing_tracker_is_dropped_with_a_warning_and_the_end_still_reported(
 
 def test_fmin_hands_every_trial_to_the_tracker_in_completion_order(monkeypatch):
     tracker = RecordingTracker()
-    monkeypatch.setattr(_tracking, "resolve_tracker", lambda switch, **kw: tracker)
+    monkeypatch.setattr(_session, "resolve_tracker", lambda switch, **kw: tracker)
     trials = Trials()
     space = {"x": hp.uniform("x", -2, 2), "c": hp.choice("c", ["a", ("tuple",)])}
     fmin(

@@ -1,0 +1,135 @@
+"""Whether a search logs, and to which tracker.
+
+The process-wide default that ``skopt_hp.autolog()`` sets is kept here, so
+that the loops can read it without importing an integration. The tracker
+itself comes from :mod:`skopt_hp.integrations.mlflow`, imported inside the
+functions that need it, when logging is asked for (that module imports
+MLflow only on use, so ``import skopt_hp`` never imports MLflow).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ._records import Tracker
+
+__all__ = [
+    "check_switch",
+    "get_default",
+    "resolve_tracker",
+    "set_default",
+    "suppress_framework_autolog",
+]
+
+_lock = threading.Lock()
+# enabled: None until autolog() is called (then True or False); options: the tracker's settings.
+_default: dict[str, Any] = {"enabled": None, "options": {}}
+
+
+def set_default(enabled: bool, options: Mapping[str, Any] | None = None) -> None:
+    """Record what ``skopt_hp.autolog()`` asked for (called by the integration).
+
+    Parameters
+    ----------
+    enabled : bool
+        Whether searches whose switch is None log.
+    options : mapping, optional
+        The tracker's settings (keyword arguments of its ``make_tracker``).
+    """
+    with _lock:
+        _default["enabled"] = bool(enabled)
+        _default["options"] = dict(options or {})
+
+
+def get_default() -> tuple[bool | None, dict[str, Any]]:
+    """``(enabled, options)``; ``enabled`` is None when ``autolog()`` was never called."""
+    with _lock:
+        return _default["enabled"], dict(_default["options"])
+
+
+def _imported(module: str) -> bool:
+    # A None entry is how a module is blocked (or was found missing): not imported.
+    return sys.modules.get(module) is not None
+
+
+def check_switch(value: Any, name: str = "mlflow_logging") -> None:
+    """Raise ``TypeError`` unless ``value`` is None, True or False.
+
+    Parameters
+    ----------
+    value : object
+        The switch a search was given.
+    name : str, default="mlflow_logging"
+        The parameter's name, for the error message.
+    """
+    if value is not None and not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be None (follow skopt_hp.autolog()), True or False, but got "
+            f"{value!r} of type {type(value).__name__}."
+        )
+
+
+def resolve_tracker(switch: bool | None, *, estimator_search: bool = False) -> Tracker | None:
+    """The tracker a search should log to, or None.
+
+    Parameters
+    ----------
+    switch : bool or None
+        The per-call switch (``mlflow_logging``): False never logs, True
+        always logs, None follows ``skopt_hp.autolog()``.
+    estimator_search : bool, default=False
+        True for :class:`~skopt_hp.HyperoptSearchCV`: when ``skopt_hp.autolog()``
+        was never called, the search then follows MLflow's own
+        ``mlflow.sklearn.autolog()`` (and its ``log_models``), as
+        ``GridSearchCV`` does.
+
+    Returns
+    -------
+    Tracker or None
+
+    Raises
+    ------
+    ImportError
+        When logging is asked for and the integration's library is missing.
+    """
+    check_switch(switch)
+    if switch is not None and not switch:
+        return None
+    enabled, options = get_default()
+    if switch is None and not enabled:
+        if enabled is False or not estimator_search or not _imported("mlflow"):
+            # MLflow's autolog cannot be on unless mlflow was imported: no import needed to know.
+            return None
+        from ..integrations.mlflow import framework_autolog_options
+
+        framework_options = framework_autolog_options()
+        if framework_options is None:
+            return None
+        options = framework_options
+    from ..integrations.mlflow import make_tracker
+
+    return make_tracker(**options)
+
+
+def suppress_framework_autolog() -> contextlib.AbstractContextManager[Any]:
+    """A context in which MLflow's own autologging (if it was switched on) is off.
+
+    ``mlflow.sklearn.autolog()`` patches scikit-learn estimators, not
+    ``HyperoptSearchCV``; without this, every cross-validation fit and the
+    refit run in this process would open a run of its own.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+    """
+    if not _imported("mlflow"):
+        return contextlib.nullcontext()
+    from ..integrations.mlflow import disabled_framework_autolog
+
+    return disabled_framework_autolog()

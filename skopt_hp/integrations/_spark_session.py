@@ -1,0 +1,149 @@
+"""The Spark session of the Spark extra, and what the extra needs installed.
+
+Shared by the ``fmin`` side (:mod:`skopt_hp.integrations.spark`) and the
+joblib backend (:mod:`skopt_hp.integrations._spark_backend`), which both
+need a session; neither imports the other at import time. pyspark is
+imported when a session is asked for, not with this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["DEFAULT_BROADCAST_THRESHOLD", "INSTALL_HINT", "get_spark_session", "require"]
+
+logger = logging.getLogger(__name__)
+
+INSTALL_HINT = 'pip install "skopt_hp[spark]"'
+
+#: Default ``broadcast_threshold`` of ``spark_backend`` and ``SparkBackend``: arrays of at
+#: least 64 KiB are broadcast. Creating a broadcast costs a few milliseconds once; a Spark job
+#: costs ~50-100 ms and ships everything else with every task.
+DEFAULT_BROADCAST_THRESHOLD = 64 * 1024
+
+
+def require(module: str) -> Any:
+    """Import ``module`` of the Spark extra, or raise an ImportError with the install hint."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"skopt_hp's Spark integration needs {module.split('.')[0]!r}, which is not "
+            f"installed: {INSTALL_HINT}"
+        ) from exc
+
+
+# ---------------------------------------------------------------------------
+# Session
+# ---------------------------------------------------------------------------
+def _existing_session() -> Any:
+    sql = require("pyspark.sql")
+    session = sql.SparkSession.getActiveSession()
+    if session is not None:
+        return session
+    try:
+        # The default session, created in another thread (getActiveSession is per thread).
+        return sql.SparkSession.active()
+    except Exception:  # noqa: BLE001 - pyspark raises PySparkRuntimeError when there is none
+        return None
+
+
+def get_spark_session(
+    master: str | None = None,
+    *,
+    app_name: str = "skopt_hp",
+    config: Mapping[str, str] | None = None,
+    log_level: str = "ERROR",
+) -> Any:
+    """The active SparkSession, or a new embedded local one.
+
+    When a session exists (Databricks, a notebook, one you built), it is
+    returned unchanged and the other arguments are ignored. Otherwise a
+    session is started, on the master that ``spark-submit`` configured when
+    it launched this script, else on ``master`` (by default the embedded
+    ``local[N]``), with:
+
+    * for a local master, ``PYSPARK_PYTHON`` and ``PYSPARK_DRIVER_PYTHON``
+      set to this Python (``sys.executable``) unless already set, so that
+      executors import the same packages as the driver (otherwise they run
+      ``python3`` from ``PATH`` and every task may fail with
+      ``ModuleNotFoundError``), and ``SPARK_LOCAL_IP=127.0.0.1`` unless set
+      (silences the loopback-hostname warning). On a cluster, executors'
+      Python is the cluster's business: set ``PYSPARK_PYTHON`` there;
+    * ``spark.ui.showConsoleProgress=false`` (progress bars garble output)
+      and the log level ``log_level``.
+
+    Parameters
+    ----------
+    master : str, optional
+        Spark master URL for a new session. By default the one given to
+        ``spark-submit``, or ``local[N]`` with ``N = os.cpu_count()`` when
+        the script was not launched by ``spark-submit``.
+    app_name : str, default="skopt_hp"
+        Application name of a new session.
+    config : mapping of str to str, optional
+        Extra Spark configuration for a new session (e.g.
+        ``{"spark.ui.enabled": "false"}``); it overrides the settings above.
+    log_level : str, default="ERROR"
+        Log level of a new session's SparkContext (``"WARN"``, ``"INFO"``...).
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+
+    Raises
+    ------
+    ImportError
+        When pyspark is not installed.
+    RuntimeError
+        When no Java runtime is found (neither ``JAVA_HOME`` nor ``java`` on
+        ``PATH``) and a session would have to be started.
+    """
+    session = _existing_session()
+    if session is not None:
+        return session
+    sql = require("pyspark.sql")
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise RuntimeError(
+            "Spark needs a Java runtime (Java 17 or 21), but neither JAVA_HOME is set nor "
+            "`java` is on PATH. Install one (e.g. `apt-get install default-jre-headless`)."
+        )
+    # spark-submit (and the pyspark shell) start the JVM first and pass its port: the master
+    # is then in that JVM's configuration, and must not be replaced by a local default.
+    launched_by_spark_submit = "PYSPARK_GATEWAY_PORT" in os.environ
+    if master is None and not launched_by_spark_submit:
+        master = f"local[{os.cpu_count() or 1}]"
+    if master is not None and master.startswith("local"):
+        # Read by SparkContext when it starts: later changes have no effect on this session.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = sql.SparkSession.builder.appName(app_name).config(
+        "spark.ui.showConsoleProgress", "false"
+    )
+    if master is not None:
+        builder = builder.master(master)
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
+    with warnings.catch_warnings():
+        # pyspark 4.x imports its testing helpers while starting, which warn that pandas 3
+        # is untested: noise about a feature (pandas UDFs) skopt_hp does not use.
+        warnings.filterwarnings(
+            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+        )
+        session = builder.getOrCreate()
+    session.sparkContext.setLogLevel(log_level)
+    logger.info(
+        "Started a Spark session (master=%s, default parallelism %d).",
+        session.sparkContext.master,
+        session.sparkContext.defaultParallelism,
+    )
+    return session
