@@ -246,8 +246,14 @@ def fmin(
         ``early_stop_fn(trials, *args) -> (stop, args)``, called after each
         trial (see :func:`skopt_hp.early_stop.no_progress_loss`).
     trials_save_file : str or os.PathLike, default=""
-        A JSON file written atomically after every trial; when it exists, the
-        search resumes from it. Its directory must exist.
+        A JSON-lines journal of the finished trials; when it exists, the
+        search resumes from it. Its directory must exist. The run rewrites it
+        compacted (atomically) when it starts, appends one line per finished
+        trial, written before the next trial starts, so killing the process
+        loses no finished trial, and locks it until it ends: a second search
+        on the same file is refused. Files of the earlier whole-file format
+        are read and rewritten as journals. Durability on power loss and the
+        format: see ``docs/reliability.md`` and :mod:`skopt_hp._persist`.
     trial_timeout : float, default=None
         Seconds one trial may run. When set, each trial runs in a worker
         process (loky, joblib's process pool), so ``fn`` and ``space`` must
@@ -423,11 +429,11 @@ def minimize(
     compiled = SearchSpace(space)
     if trials is None:
         trials = Trials()
-    if trials_save_file and not len(trials) and os.path.exists(trials_save_file):
-        from ._persist import load_trials
+    from ._persist import RunJournal
 
-        load_trials(trials_save_file, compiled, trials)
-        logger.info("Resumed %d trials from %s.", len(trials), trials_save_file)
+    # Resumes from the file now (when ``trials`` is empty); the file is locked, compacted and
+    # appended to while the run lasts (``with journal`` below).
+    journal = RunJournal(trials_save_file, compiled, trials)
     trials.bind(compiled)
     # Trials left unfinished by an earlier interrupted run would count as pending forever.
     trials.remove_unfinished()
@@ -468,12 +474,12 @@ def minimize(
         loss_threshold=loss_threshold,
         catch=catch_eval_exceptions,
         early_stop_fn=early_stop_fn,
-        save_file=trials_save_file,
+        journal=journal,
         verbose=verbose,
         executor=executor,
         tracking=tracking,
     )
-    with _tracking.tracked(tracking, run.tracking_outcome):
+    with journal, _tracking.tracked(tracking, run.tracking_outcome):
         run.execute(initial, max_queue_len, show_progressbar)
 
     try:
@@ -776,7 +782,5 @@ class _Run:
         return view
 
     def _save(self) -> None:
-        if self.save_file:
-            from ._persist import save_trials
-
-            save_trials(self.trials, self.save_file, self.compiled)
+        # One line per trial finished since the last call (nothing without a save file).
+        self.journal.append(self.completed)
