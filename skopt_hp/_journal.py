@@ -141,22 +141,31 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def loads(text: str) -> Any:
+def loads(text: str, *, line: int | None = None) -> Any:
     """Parse strict JSON: no NaN/Infinity literals, no repeated keys.
+
+    Parameters
+    ----------
+    text : str
+        A whole document, or one line of a journal.
+    line : int, optional
+        The journal line ``text`` is, named in messages.
 
     Raises
     ------
     Invalid
         Describing the problem (position, repeated key, nesting).
-    json.JSONDecodeError
-        Never: it is turned into :class:`Invalid`.
     """
+    where = "" if line is None else f"line {line}: "
     try:
         return json.loads(text, parse_constant=_no_constants, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
-        raise Invalid(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}.") from None
+        at = f"column {exc.colno}" if line is not None else f"line {exc.lineno} column {exc.colno}"
+        raise Invalid(f"{where}invalid JSON at {at}: {exc.msg}.") from None
     except RecursionError:
-        raise Invalid("the JSON is nested too deeply.") from None
+        raise Invalid(f"{where}the JSON is nested too deeply.") from None
+    except Invalid as exc:
+        raise Invalid(f"{where}{exc}") from None
 
 
 def encode_line(obj: Any) -> bytes:
@@ -198,10 +207,7 @@ def _parse_line(line: bytes, lineno: int) -> Any:
         raise Invalid(
             f"line {lineno}: not UTF-8 text ({exc.reason} at byte {exc.start})."
         ) from None
-    try:
-        return loads(text)
-    except Invalid as exc:
-        raise Invalid(f"line {lineno}: {exc}") from None
+    return loads(text, line=lineno)
 
 
 def _check_header(doc: Any) -> dict[str, Any]:
