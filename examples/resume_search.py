@@ -1,7 +1,7 @@
 """Stop a search and continue it later, from a file or from the fitted estimator.
 
-``fmin(..., trials_save_file=path)`` writes every finished trial to a JSON file
-(atomically: a crash never leaves it half-written). Running the same call again
+``fmin(..., trials_save_file=path)`` appends every finished trial to a JSON-lines
+file as it finishes (a crash loses at most the trial in flight). Running the same call again
 resumes from the file, and ``max_evals`` counts the trials already there.
 
 ``HyperoptSearchCV(..., warm_start=True)`` continues a fitted (or interrupted)

@@ -252,8 +252,14 @@ def fmin(
         ``early_stop_fn(trials, *args) -> (stop, args)``, called after each
         trial (see :func:`skopt_hp.early_stop.no_progress_loss`).
     trials_save_file : str or os.PathLike, default=""
-        A JSON file written atomically after every trial; when it exists, the
-        search resumes from it. Its directory must exist.
+        A JSON-lines journal of the finished trials; when it exists, the
+        search resumes from it. Its directory must exist. The run rewrites it
+        compacted (atomically) when it starts, appends one line per finished
+        trial, written before the next trial starts, so killing the process
+        loses no finished trial, and locks it until it ends: a second search
+        on the same file is refused. Files of the earlier whole-file format
+        are read and rewritten as journals. Durability on power loss and the
+        format: see ``docs/reliability.md`` and :mod:`skopt_hp._persist`.
     trial_timeout : float, default=None
         Seconds one trial may run. When set, each trial runs in a worker
         process (loky, joblib's process pool), so ``fn`` and ``space`` must
@@ -476,12 +482,12 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
     Trials are logged (``mlflow_logging``) here, in the driver, whatever the
     executor.
     """
-    compiled, save_file = settings.compiled, settings.trials_save_file
-    if save_file and not len(trials) and os.path.exists(save_file):
-        from ._persist import load_trials
+    compiled = settings.compiled
+    from ._persist import RunJournal
 
-        load_trials(save_file, compiled, trials)
-        logger.info("Resumed %d trials from %s.", len(trials), save_file)
+    # Resumes from the file now (when ``trials`` is empty); the file is locked, compacted and
+    # appended to while the run lasts (``with journal`` below).
+    journal = RunJournal(settings.trials_save_file, compiled, trials)
     trials.bind(compiled)
     # Trials left unfinished by an earlier interrupted run would count as pending forever.
     trials.remove_unfinished()
@@ -512,8 +518,8 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
             catch_eval_exceptions=settings.catch_eval_exceptions,
         ),
     )
-    run = _Run(settings, trials, executor, tracking)
-    with _tracking.tracked(tracking, run.tracking_outcome):
+    run = _Run(settings, trials, executor, tracking, journal)
+    with journal, _tracking.tracked(tracking, run.tracking_outcome):
         run.execute(initial)
 
     try:
@@ -620,8 +626,10 @@ class _Run:
         trials: Trials,
         executor: TrialExecutor,
         tracking: _tracking.TrackingSession | None,
+        journal: Any,
     ) -> None:
         self.settings = settings
+        self.journal = journal
         self.trials = trials
         self.executor = executor
         self.tracking = tracking
@@ -850,7 +858,5 @@ class _Run:
         return self._view
 
     def _save(self) -> None:
-        if self.settings.trials_save_file:
-            from ._persist import save_trials
-
-            save_trials(self.trials, self.settings.trials_save_file, self.settings.compiled)
+        # One line per trial finished since the last call (nothing without a save file).
+        self.journal.append(self.completed)

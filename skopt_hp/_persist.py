@@ -1,28 +1,50 @@
-"""Saving and loading :class:`~skopt_hp.Trials` as plain JSON.
+"""Saving and loading :class:`~skopt_hp.Trials` as JSON: the trial journal and the old format.
 
-The file is JSON, never pickle: loading it runs no code, and only the
-*finished* trials (``DONE``, ``ERROR``, ``CANCEL``) are kept. A file looks
-like::
+Files are JSON, never pickle: loading one runs no code, and only the
+*finished* trials (``DONE``, ``ERROR``, ``CANCEL``) are kept.
 
-    {
-      "format": "skopt_hp.trials",
-      "version": 1,
-      "space": {
+Format
+------
+:func:`save_trials`, :meth:`Trials.save <skopt_hp.Trials.save>` and
+``fmin(trials_save_file=...)`` write a *journal* (format
+``"skopt_hp.journal"``, version 1): JSON lines, a header then one line per
+finished trial, which ``fmin`` appends to as trials finish, so a trial costs
+the same few hundred bytes whatever the number before it. How it is written,
+locked, ``fsync``-ed, read after a crash and compacted is described in
+:mod:`skopt_hp._journal`. A journal looks like::
+
+    {"format": "skopt_hp.journal", "version": 1, "space": {"labels": ["clf", "C"], ...}}
+    {"event": "finished", "trial": {"tid": 0, "state": "DONE", "params": {...}, ...}}
+    {"event": "finished", "trial": {"tid": 1, "state": "ERROR", "params": {...}, ...}}
+
+with ``space`` and each ``trial`` written as follows (shown indented here; a
+journal holds each on its own line)::
+
+    "space": {
         "labels": ["clf", "C"],
         "params": ["hp.choice('clf', <2 options>)", "hp.loguniform('C', -3.0, 3.0)"],
         "fingerprint": "5b0c...e1"
-      },
-      "trials": [
-        {"tid": 0, "state": "DONE", "params": {"clf": 1, "C": 0.05},
-         "result": {"status": "ok", "loss": 0.12, "accuracy": 0.88},
-         "book_time": "2024-05-01T10:00:00.123000",
-         "refresh_time": "2024-05-01T10:00:01.456000"},
-        {"tid": 1, "state": "ERROR", "params": {"clf": 0},
-         "result": {"status": "fail", "failure": {"type": "ValueError", "message": "...",
-                                                  "traceback": "Traceback ..."}},
-         "book_time": "...", "refresh_time": "..."}
-      ]
     }
+    "trial": {"tid": 0, "state": "DONE", "params": {"clf": 1, "C": 0.05},
+              "result": {"status": "ok", "loss": 0.12, "accuracy": 0.88},
+              "book_time": "2024-05-01T10:00:00.123000",
+              "refresh_time": "2024-05-01T10:00:01.456000"}
+    "trial": {"tid": 1, "state": "ERROR", "params": {"clf": 0},
+              "result": {"status": "fail", "failure": {"type": "ValueError",
+                                                       "message": "...",
+                                                       "traceback": "Traceback ..."}},
+              "book_time": "...", "refresh_time": "..."}
+
+:func:`load_trials` also reads the first format (``"skopt_hp.trials"``
+version 1, :data:`FORMAT_NAME`), one JSON document rewritten whole after
+every trial by earlier versions::
+
+    {"format": "skopt_hp.trials", "version": 1, "space": {...}, "trials": [{...}, {...}]}
+
+where ``space`` and each element of ``trials`` are the records above. The
+format is told by the first line: a journal's header, or else the old
+document. ``fmin`` resuming from an old file rewrites it as a journal
+(earlier versions of skopt_hp cannot read the result).
 
 Conventions
 -----------
@@ -45,6 +67,8 @@ Conventions
 * ``space`` is ``null`` when the trials were saved without a search space;
   otherwise it records the labels, each parameter's ``repr`` and a SHA-256
   fingerprint of those reprs (see :func:`space_fingerprint`).
+* A tid appears once: a journal repeating one was edited, and loading it is
+  an error, as for the old format.
 """
 
 from __future__ import annotations
@@ -52,31 +76,42 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import logging
 import math
 import os
 import re
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from . import _journal
 from ._trials import STATUS_STRINGS, Trial, Trials, TrialState
 from .space import SearchSpace, as_search_space
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "JOURNAL_FORMAT_NAME",
+    "JOURNAL_FORMAT_VERSION",
     "MAX_DEPTH",
+    "RunJournal",
+    "compact_journal",
     "load_trials",
     "save_trials",
     "space_fingerprint",
     "trials_to_dataframe",
 ]
 
+logger = logging.getLogger(__name__)
+
+#: The first, whole-file format, still read.
 FORMAT_NAME = "skopt_hp.trials"
 FORMAT_VERSION = 1
+#: The format written.
+JOURNAL_FORMAT_NAME = _journal.FORMAT_NAME
+JOURNAL_FORMAT_VERSION = _journal.FORMAT_VERSION
 #: How deeply ``result`` values may nest (saving replaces deeper values; loading rejects them).
 MAX_DEPTH = 64
 
@@ -200,35 +235,48 @@ def _encode_time(value: _dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _document(trials: Trials, space: SearchSpace | None) -> dict[str, Any]:
-    records = []
-    for trial in trials.records:
-        if trial.state not in _FINISHED:
-            continue
-        tid = int(trial.tid)
-        records.append(
-            {
-                "tid": tid,
-                "state": TrialState(trial.state).name,
-                "params": {
-                    str(label): _encode_param(tid, label, value)
-                    for label, value in trial.params.items()
-                },
-                "result": _encode_value(dict(trial.result)),
-                "book_time": _encode_time(trial.book_time),
-                "refresh_time": _encode_time(trial.refresh_time),
-            }
-        )
+def _trial_record(trial: Trial) -> dict[str, Any]:
+    """The JSON record of a finished trial (see the module docstring)."""
+    tid = int(trial.tid)
     return {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "space": None if space is None else _space_record(space),
-        "trials": records,
+        "tid": tid,
+        "state": TrialState(trial.state).name,
+        "params": {
+            str(label): _encode_param(tid, label, value) for label, value in trial.params.items()
+        },
+        "result": _encode_value(dict(trial.result)),
+        "book_time": _encode_time(trial.book_time),
+        "refresh_time": _encode_time(trial.refresh_time),
     }
 
 
+def _event_line(trial: Trial) -> bytes:
+    return _journal.encode_line(_journal.event(_trial_record(trial)))
+
+
+def _journal_lines(
+    trials: Trials, space: SearchSpace | None, recorded: dict[str, Any] | None = None
+) -> list[bytes]:
+    """The compacted journal of ``trials``: header, then one line per finished trial.
+
+    The header records ``space``, else the space record ``recorded`` read from a file.
+    """
+    record = recorded if space is None else _space_record(space)
+    return [_journal.encode_line(_journal.header(record))] + [
+        _event_line(trial) for trial in trials.records if trial.state in _FINISHED
+    ]
+
+
+def _check_directory(path: str, action: str) -> None:
+    directory = Path(path).parent
+    if not directory.is_dir():
+        raise FileNotFoundError(
+            f"Cannot {action} {path!r}: the directory {str(directory)!r} does not exist."
+        )
+
+
 def save_trials(trials: Trials, path: PathLike, space: Any = None) -> None:
-    """Write the finished trials of ``trials`` to ``path`` as JSON, atomically.
+    """Write the finished trials of ``trials`` to ``path`` as a compacted journal, atomically.
 
     Parameters
     ----------
@@ -250,6 +298,8 @@ def save_trials(trials: Trials, path: PathLike, space: Any = None) -> None:
         If the directory of ``path`` does not exist.
     ValueError
         If a trial's parameter is not a finite number.
+    skopt_hp._journal.JournalLockedError
+        If a running search holds ``path`` (``fmin(trials_save_file=path)``).
 
     Notes
     -----
@@ -257,55 +307,25 @@ def save_trials(trials: Trials, path: PathLike, space: Any = None) -> None:
     cannot hold are stored as their ``repr`` string. A new file gets mode
     ``0o644``; replacing a file keeps its mode.
     """
-    path = Path(os.fspath(path))
+    name = os.fspath(path)
     if space is None:
         space = trials.space
     elif not isinstance(space, SearchSpace):
         space = as_search_space(space)
-    text = json.dumps(_document(trials, space), allow_nan=False, ensure_ascii=True, indent=1)
-    directory = path.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(
-            f"Cannot save trials to {str(path)!r}: the directory {str(directory)!r} does not exist."
-        )
+    lines = _journal_lines(trials, space)  # encoding errors leave the disk untouched
+    _check_directory(name, "save trials to")
+    # Locking the file being replaced refuses to pull it from under a running search.
+    old = _journal.lock_existing(name)
     try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name[:64]}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Make the rename itself durable where the platform allows it (POSIX).
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        _journal.write_atomically(name, lines, create=old is None)
     finally:
-        os.close(fd)
+        if old is not None:
+            os.close(old)
 
 
 # -- decoding and validation --------------------------------------------------------
-class _Invalid(Exception):
-    """A problem in the file's content; turned into a ValueError naming the file."""
+# A problem in the file's content; turned into a ValueError naming the file.
+_Invalid = _journal.Invalid
 
 
 def _type_name(value: Any) -> str:
@@ -404,15 +424,15 @@ def _decode_space(record: Any) -> dict[str, Any] | None:
     return record
 
 
-def _decode_trial(i: int, record: Any, labels: list[str] | None) -> Trial:
-    what = f"trials[{i}]"
+def _decode_trial(record: Any, labels: list[str] | None, where: str) -> Trial:
+    what = where
     _expect(record, dict, what, "an object")
     _check_keys(record, _TRIAL_KEYS, what)
     tid = record["tid"]
     _expect(tid, int, f"{what}.tid", "an integer")
     if tid < 0:
         raise _Invalid(f"{what}.tid must be >= 0, not {tid}.")
-    what = f"trials[{i}] (tid {tid})"
+    what = f"{where} (tid {tid})"
     state = record["state"]
     _expect(state, str, f"{what}.state", "a string")
     names = [s.name for s in _FINISHED]
@@ -452,33 +472,13 @@ def _decode_trial(i: int, record: Any, labels: list[str] | None) -> Trial:
     )
 
 
-def _no_constants(name: str) -> Any:
-    raise _Invalid(f"the JSON holds the non-standard constant {name!r}.")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Invalid(f"an object holds the key {key!r} twice.")
-        out[key] = value
-    return out
-
-
 def _parse(text: str) -> dict[str, Any]:
-    try:
-        doc = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as exc:
-        raise _Invalid(
-            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}."
-        ) from None
-    except RecursionError:
-        raise _Invalid("the JSON is nested too deeply.") from None
+    doc = _journal.loads(text)
     _expect(doc, dict, "The top level", "an object")
     if doc.get("format") != FORMAT_NAME:
         raise _Invalid(
             f"not a skopt_hp trials file ('format' is {doc.get('format')!r}, "
-            f"expected {FORMAT_NAME!r})."
+            f"expected {JOURNAL_FORMAT_NAME!r} on the first line, or {FORMAT_NAME!r})."
         )
     version = doc.get("version")
     if isinstance(version, bool) or version != FORMAT_VERSION:
@@ -514,13 +514,125 @@ def _space_mismatch(path: str, recorded: dict[str, Any], space: SearchSpace) -> 
     )
 
 
+def _read_v1(fh: BinaryIO, first: bytes) -> tuple[dict[str, Any] | None, list[Trial]]:
+    raw = first + fh.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Invalid(f"not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+    doc = _parse(text)
+    recorded = _decode_space(doc["space"])
+    _expect(doc["trials"], list, "'trials'", "an array")
+    labels = None if recorded is None else recorded["labels"]
+    records = [_decode_trial(rec, labels, f"trials[{i}]") for i, rec in enumerate(doc["trials"])]
+    seen: set[int] = set()
+    for trial in records:
+        if trial.tid in seen:
+            raise _Invalid(f"the tid {trial.tid} appears more than once.")
+        seen.add(trial.tid)
+    return recorded, records
+
+
+def _read_journal(
+    fh: BinaryIO, first: bytes, name: str
+) -> tuple[dict[str, Any] | None, list[Trial]]:
+    head, events = _journal.read_journal(fh, first, name)
+    try:
+        recorded = _decode_space(head["space"])
+    except _Invalid as exc:
+        raise _Invalid(f"line 1: {exc}") from None
+    labels = None if recorded is None else recorded["labels"]
+    records = []
+    lines: dict[int, int] = {}  # tid -> line
+    for lineno, doc in events:
+        trial = _decode_trial(doc["trial"], labels, f"line {lineno}")
+        if trial.tid in lines:
+            # A journal written by skopt_hp never finishes a tid twice: the file was edited.
+            raise _Invalid(
+                f"line {lineno}: the tid {trial.tid} appears more than once (first on line "
+                f"{lines[trial.tid]})."
+            )
+        lines[trial.tid] = lineno
+        records.append(trial)
+    return recorded, records
+
+
+def _read(fh: BinaryIO, name: str) -> tuple[dict[str, Any] | None, list[Trial]]:
+    """The recorded space and the trials of an open file of either format."""
+    first = fh.readline()
+    try:
+        if _journal.is_header(first):
+            return _read_journal(fh, first, name)
+        return _read_v1(fh, first)
+    except _Invalid as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def _signature(fd: int) -> tuple[int, int, int, int]:
+    """What changes when a file is replaced or written to."""
+    st = os.fstat(fd)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _check_target(name: str, space: Any, trials: Trials | None) -> tuple[Any, Trials]:
+    if trials is None:
+        trials = Trials()
+    elif len(trials):
+        raise ValueError(
+            f"{name}: load_trials fills an empty Trials, but the one given holds "
+            f"{len(trials)} trials."
+        )
+    if space is None:
+        space = trials.space
+    elif not isinstance(space, SearchSpace):
+        space = as_search_space(space)
+    return space, trials
+
+
+def _fill(
+    trials: Trials,
+    space: SearchSpace | None,
+    recorded: dict[str, Any] | None,
+    records: list[Trial],
+    name: str,
+) -> None:
+    """Check ``records`` against ``space`` and put them, sorted by tid, into ``trials``."""
+    records.sort(key=lambda t: t.tid)
+    if space is not None:
+        if recorded is not None and recorded["fingerprint"] != space_fingerprint(space):
+            raise ValueError(_space_mismatch(name, recorded, space))
+        for trial in records:
+            try:
+                trial.z = space.encode([trial.params])[0]
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"{name}: trial {trial.tid} holds a point outside the search space: {exc}"
+                ) from None
+        trials.bind(space)
+    elif recorded is not None:
+        trials.labels = tuple(recorded["labels"])
+    trials.extend(records)
+
+
+def _load_into(
+    path: PathLike, space: Any, trials: Trials | None
+) -> tuple[Trials, tuple[int, int, int, int]]:
+    name = os.fspath(path)
+    space, trials = _check_target(name, space, trials)
+    with open(path, "rb") as fh:
+        signature = _signature(fh.fileno())
+        recorded, records = _read(fh, name)
+    _fill(trials, space, recorded, records, name)
+    return trials, signature
+
+
 def load_trials(path: PathLike, space: Any = None, trials: Trials | None = None) -> Trials:
-    """Read trials saved by :func:`save_trials`.
+    """Read trials saved by :func:`save_trials` or by ``fmin(trials_save_file=...)``.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The JSON file.
+        A journal, or a whole-file JSON document of the first format.
     space : SearchSpace or object, optional
         When given (or when ``trials`` is bound to one), the file's space
         fingerprint must match it and every trial's parameters must be a
@@ -539,61 +651,151 @@ def load_trials(path: PathLike, space: Any = None, trials: Trials | None = None)
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        Naming the file and the problem, when the file is not valid JSON,
-        is not a version-1 skopt_hp trials file, misses keys or holds values
-        of the wrong type, repeats a tid, was recorded with a different
-        search space, holds a point outside ``space``, or when ``trials`` is
-        not empty. Nothing is added to ``trials`` then.
+        Naming the file (and, for a journal, the line) and the problem, when
+        the file is not valid JSON, is not a skopt_hp trials file of a known
+        version, misses keys or holds values of the wrong type, repeats a
+        tid, was recorded with a different search space, holds a point
+        outside ``space``, or when ``trials`` is not empty. Nothing is added
+        to ``trials`` then.
+
+    Warns
+    -----
+    skopt_hp._journal.TornJournalWarning
+        When the last line of a journal is incomplete (a crash in the middle
+        of a write); it is dropped and the trials before it are loaded.
+    """
+    return _load_into(path, space, trials)[0]
+
+
+def compact_journal(path: PathLike, space: Any = None) -> int:
+    """Rewrite the trials file ``path`` as a compacted journal, atomically.
+
+    The result holds the header and one line per finished trial, sorted by
+    tid; a torn last line is dropped (with a warning) and a file of the
+    first format is converted. ``fmin`` does this itself when it reopens a
+    file, and :func:`save_trials` always writes compacted journals.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file, which must exist.
+    space : SearchSpace or object, optional
+        When given, the file must have been recorded with this space.
+
+    Returns
+    -------
+    int
+        The number of trials in the compacted file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file does not load (see :func:`load_trials`).
+    skopt_hp._journal.JournalLockedError
+        If a running search holds the file.
     """
     name = os.fspath(path)
-    if trials is None:
-        trials = Trials()
-    elif len(trials):
-        raise ValueError(
-            f"{name}: load_trials fills an empty Trials, but the one given holds "
-            f"{len(trials)} trials."
-        )
-    if space is None:
-        space = trials.space
-    elif not isinstance(space, SearchSpace):
-        space = as_search_space(space)
-
-    with open(path, "rb") as fh:
-        raw = fh.read()
+    space, trials = _check_target(name, space, None)
+    old = _journal.lock_existing(name)
+    if old is None:
+        raise FileNotFoundError(f"Cannot compact {name!r}: no such file.")
     try:
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _Invalid(f"not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
-        doc = _parse(text)
-        recorded = _decode_space(doc["space"])
-        _expect(doc["trials"], list, "'trials'", "an array")
-        labels = None if recorded is None else recorded["labels"]
-        records = [_decode_trial(i, rec, labels) for i, rec in enumerate(doc["trials"])]
-        seen: set[int] = set()
-        for trial in records:
-            if trial.tid in seen:
-                raise _Invalid(f"the tid {trial.tid} appears more than once.")
-            seen.add(trial.tid)
-    except _Invalid as exc:
-        raise ValueError(f"{name}: {exc}") from None
-    records.sort(key=lambda t: t.tid)
+        with os.fdopen(os.dup(old), "rb") as fh:
+            recorded, records = _read(fh, name)
+        _fill(trials, space, recorded, records, name)
+        lines = _journal_lines(trials, space, recorded)
+        _journal.write_atomically(name, lines, create=False)
+    finally:
+        os.close(old)
+    return len(trials)
 
-    if space is not None:
-        if recorded is not None and recorded["fingerprint"] != space_fingerprint(space):
-            raise ValueError(_space_mismatch(name, recorded, space))
-        for trial in records:
-            try:
-                trial.z = space.encode([trial.params])[0]
-            except (TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"{name}: trial {trial.tid} holds a point outside the search space: {exc}"
-                ) from None
-        trials.bind(space)
-    elif recorded is not None:
-        trials.labels = tuple(recorded["labels"])
-    trials.extend(records)
-    return trials
+
+class RunJournal:
+    """The save file of one ``fmin`` run: resumed from, compacted, appended to, closed.
+
+    Creating it reads the file into ``trials`` when ``trials`` is empty and
+    the file exists (the resume). Entering it (``with``) locks the file for
+    the run and rewrites it, compacted, as the journal of the finished
+    trials of ``trials``; :meth:`append` then adds the trials finished
+    since its last call, one line each; leaving it ``fsync``-s the file and
+    releases the lock. A file of the first format is thereby migrated.
+
+    Parameters
+    ----------
+    path : str
+        The file; ``""`` for none (every method does nothing then).
+    space : SearchSpace
+        The run's space.
+    trials : Trials
+        The run's trials.
+
+    Raises
+    ------
+    ValueError
+        From the resume, as :func:`load_trials`.
+    skopt_hp._journal.JournalLockedError
+        When entering, if another search writes the file, or wrote it
+        after it was resumed from.
+    """
+
+    def __init__(self, path: str, space: SearchSpace, trials: Trials) -> None:
+        self.path, self.space, self.trials = path, space, trials
+        self._resumed_from: tuple[int, int, int, int] | None = None
+        self._writer: _journal.JournalWriter | None = None
+        self._n_written = 0
+        if path and not len(trials) and os.path.exists(path):
+            self._resumed_from = _load_into(path, space, trials)[1]
+            logger.info("Resumed %d trials from %s.", len(trials), path)
+
+    def __enter__(self) -> RunJournal:
+        if not self.path:
+            return self
+        lines = _journal_lines(self.trials, self.space)
+        _check_directory(self.path, "save trials to")
+        old = _journal.lock_existing(self.path)
+        try:
+            if self._resumed_from is not None and (
+                old is None or _signature(old) != self._resumed_from
+            ):
+                raise _journal.JournalLockedError(
+                    f"{self.path}: the trials file was changed by another writer after this "
+                    f"search resumed from it; not overwriting it."
+                )
+            fd = _journal.write_atomically(self.path, lines, create=old is None, keep_open=True)
+        finally:
+            if old is not None:
+                os.close(old)
+        assert fd is not None
+        self._writer = _journal.JournalWriter(fd, self.path, _journal.FSYNC_INTERVAL)
+        self._n_written = len(lines) - 1
+        return self
+
+    def append(self, completed: Sequence[Trial]) -> None:
+        """Journal ``completed[k:]``, the trials finished since the last call.
+
+        ``completed`` lists the finished trials in the order they finished,
+        those of ``trials`` when the journal was entered first.
+        """
+        if self._writer is None:
+            return
+        new = completed[self._n_written :]
+        if new:
+            self._writer.append(b"".join(_event_line(trial) for trial in new))
+            self._n_written = len(completed)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        if exc_type is None:
+            writer.close()
+            return
+        try:
+            writer.close()
+        except OSError as error:  # the run's own error matters more
+            logger.warning("%s: closing the trials file failed: %s", self.path, error)
 
 
 # -- tabular view --------------------------------------------------------------------

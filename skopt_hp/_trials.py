@@ -610,12 +610,16 @@ class Trials:
 
     # -- persistence and tabular view ---------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
-        """Save the finished trials to ``path`` as JSON (see :func:`save_trials`).
+        """Save the finished trials to ``path`` as a JSON-lines journal (see :func:`save_trials`).
+
+        The file is the one ``fmin(trials_save_file=path)`` writes and resumes
+        from: a header, then one line per finished trial.
 
         Parameters
         ----------
         path : str or os.PathLike
-            The file to write, atomically; its directory must exist.
+            The file to write, atomically; its directory must exist. A file
+            a running search holds is not replaced (``JournalLockedError``).
         """
         from ._persist import save_trials
 
@@ -628,7 +632,7 @@ class Trials:
         Parameters
         ----------
         path : str or os.PathLike
-            The JSON file.
+            A journal, or a JSON file of the first (whole-file) format.
         space : SearchSpace or object, optional
             When given, the file must have been recorded with this space and
             every point must lie in it; the trials are then bound to it.

@@ -1,4 +1,9 @@
-"""Saving and loading trials as JSON: round trips, safety, validation, atomic writes."""
+"""Saving and loading trials as JSON: round trips, safety, validation, atomic writes.
+
+Files are written as journals (JSON lines, see tests/fmin/test_journal.py for
+what is specific to them); the tampering table below edits files of the first,
+whole-file format, which still load and are validated the same way.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from skopt_hp import Trials, TrialState, hp, space_eval
 from skopt_hp._persist import (
     FORMAT_NAME,
     FORMAT_VERSION,
+    JOURNAL_FORMAT_NAME,
+    JOURNAL_FORMAT_VERSION,
     MAX_DEPTH,
     load_trials,
     save_trials,
@@ -111,6 +118,30 @@ def _assert_same_records(loaded: Trials, original: Trials) -> None:
         assert new.refresh_time == old.refresh_time
 
 
+def _journal_lines(path: Path) -> list:
+    """Every line of a journal, parsed strictly (no NaN literals)."""
+
+    def refuse(name):
+        raise AssertionError(f"non-standard constant {name}")
+
+    text = path.read_bytes().decode("ascii")
+    assert text.endswith("\n")
+    return [json.loads(line, parse_constant=refuse) for line in text.splitlines()]
+
+
+def _as_old_document(path: Path) -> dict:
+    """A journal's content as a document of the first format (header fields + trials)."""
+    head, *events = _journal_lines(path)
+    assert head["format"] == JOURNAL_FORMAT_NAME and head["version"] == JOURNAL_FORMAT_VERSION
+    assert all(e["event"] == "finished" for e in events)
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "space": head["space"],
+        "trials": [e["trial"] for e in events],
+    }
+
+
 def _write(path: Path, doc) -> Path:
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
@@ -120,7 +151,7 @@ def _saved_doc(tmp_path: Path) -> tuple[SearchSpace, dict]:
     space = _space()
     path = tmp_path / "good.json"
     save_trials(_mixed_trials(space), path)
-    return space, json.loads(path.read_text(encoding="utf-8"))
+    return space, _as_old_document(path)
 
 
 # -- round trips ---------------------------------------------------------------------
@@ -254,7 +285,7 @@ def test_estimator_inside_a_choice_is_saved_as_its_index(tmp_path):
 
     text = path.read_text(encoding="utf-8")
     assert "LogisticRegression" not in text and "SVC" not in text
-    assert json.loads(text)["trials"][1]["params"] == {"clf": 1}
+    assert _as_old_document(path)["trials"][1]["params"] == {"clf": 1}
 
     # A fresh space built the same way (new estimator objects) loads the file.
     fresh = SearchSpace({"clf": hp.choice("clf", [LogisticRegression(C=3.0), SVC()])})
@@ -270,9 +301,7 @@ def test_file_is_plain_json_without_pickle(tmp_path):
     path = tmp_path / "plain.json"
     save_trials(trials, path)
 
-    with open(path, encoding="utf-8") as fh:
-        doc = json.load(fh)
-    assert doc["format"] == FORMAT_NAME and doc["version"] == FORMAT_VERSION
+    doc = _as_old_document(path)  # checks the journal's header and that it is strict JSON
     assert doc["space"]["labels"] == list(space.labels)
     assert doc["space"]["fingerprint"] == space_fingerprint(space)
     text = path.read_text(encoding="utf-8").lower()
@@ -291,7 +320,7 @@ def test_unbound_trials_save_no_space_and_load_with_or_without_one(tmp_path):
         trials.complete(t, {"status": "ok", "loss": 1.0})
     path = tmp_path / "nospace.json"
     save_trials(trials, path)
-    assert json.loads(path.read_text())["space"] is None
+    assert _journal_lines(path)[0]["space"] is None
 
     plain = load_trials(path)
     assert plain.labels == () and len(plain) == 3
@@ -636,6 +665,6 @@ def test_round_trip_of_random_results(results):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.json"
         save_trials(trials, path)
-        json.loads(path.read_text(encoding="utf-8"))  # strict JSON: no NaN literals
+        _journal_lines(path)  # strict JSON: no NaN literals
         loaded = load_trials(path, space)
     _assert_same_records(loaded, trials)

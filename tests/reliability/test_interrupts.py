@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_regression
 from sklearn.model_selection import KFold, cross_val_score
 
-import skopt_hp._persist as persist_module
+import skopt_hp._journal as journal_module
 from skopt_hp import HyperoptSearchCV, Trials, TrialState, fmin, hp
 
 SPACE = {"x": hp.uniform("x", -5, 5), "c": hp.choice("c", ["a", "b"])}
@@ -68,23 +68,27 @@ def test_fmin_interrupted_at_trial_k_keeps_k_minus_1_trials_and_resumes(tmp_path
 def test_fmin_interrupted_while_checkpointing_never_corrupts_the_file(
     tmp_path, monkeypatch, repeat
 ):
-    """Ctrl-C lands inside the atomic write (at os.replace) of the 5th checkpoint.
+    """Ctrl-C lands inside the append of the 5th trial's line, half of it written.
 
-    Once: fmin's interrupt handler saves again, and every finished trial is on disk.
-    Repeated (every later save interrupted too): fmin re-raises; the file is the last
-    complete checkpoint (4 trials), and nothing else is lost from memory.
+    Once: the half line is cut off, fmin's interrupt handler saves again, and every
+    finished trial is on disk. Repeated (every later append interrupted too): fmin
+    re-raises; the file holds the 4 trials appended before, without a torn line, and
+    nothing else is lost from memory.
     """
     path = tmp_path / "trials.json"
-    real_replace = os.replace
-    saves = []
+    real_write_all = journal_module._write_all
+    appends = []
 
-    def interrupted_replace(src, dst):
-        saves.append(dst)
-        if len(saves) == 5 or (repeat and len(saves) > 5):
+    def interrupted_write(fd, data):
+        if not data.startswith(b'{"event"'):  # the header, written when the run starts
+            return real_write_all(fd, data)
+        appends.append(data)
+        if len(appends) == 5 or (repeat and len(appends) > 5):
+            real_write_all(fd, data[: len(data) // 2])
             raise KeyboardInterrupt
-        real_replace(src, dst)
+        return real_write_all(fd, data)
 
-    monkeypatch.setattr(persist_module.os, "replace", interrupted_replace)
+    monkeypatch.setattr(journal_module, "_write_all", interrupted_write)
     trials = Trials()
     if repeat:
         with pytest.raises(KeyboardInterrupt):
@@ -93,8 +97,11 @@ def test_fmin_interrupted_while_checkpointing_never_corrupts_the_file(
         _fmin(quadratic, trials, path, 0)
     monkeypatch.undo()
     assert trials.tids == list(range(5))  # the trial was recorded before its save
-    on_disk = Trials.load(path, SPACE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no torn line left behind
+        on_disk = Trials.load(path, SPACE)
     assert on_disk.tids == (list(range(4)) if repeat else list(range(5)))
+    assert path.read_bytes().endswith(b"\n")
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]  # temp files removed
     resumed = Trials()
     _fmin(quadratic, resumed, path, 1)

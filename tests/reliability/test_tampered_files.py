@@ -1,11 +1,13 @@
 """Loading a trials file never unpickles; malformed or tampered files give a clear ValueError.
 
-tests/fmin/test_persist.py checks one error message per kind of tampering;
-here a pickle payload is planted under the JSON name, and hypothesis mutates
-valid files at random (values at random places, bytes, truncation): loading
-either gives valid trials of the space or a ``ValueError`` starting with the
-file's path, never another exception, and fmin refuses such a file before
-evaluating anything.
+tests/fmin/test_persist.py and tests/fmin/test_journal.py check one error
+message per kind of tampering; here a pickle payload is planted under the JSON
+name, and hypothesis mutates valid files of both formats (the journal, and the
+first whole-file document) at random (values at random places, bytes,
+truncation): loading either gives valid trials of the space or a
+``ValueError`` starting with the file's path, never another exception, and fmin
+refuses such a file before evaluating anything. A journal cut short loads
+without its torn last line (with a warning), as after a crash.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import math
 import pickle
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skopt_hp import Trials, fmin, hp
-from skopt_hp._persist import load_trials
+from skopt_hp._journal import TornJournalWarning
+from skopt_hp._persist import FORMAT_NAME, FORMAT_VERSION, load_trials
 from skopt_hp.space import SearchSpace
 
 SPACE = {
@@ -40,7 +44,8 @@ def _objective(point):
     return point["lr"]
 
 
-def _valid_document() -> dict:
+def _valid_journal() -> list:
+    """The lines of a valid journal, parsed: the header, then one event per trial."""
     trials = Trials()
     fmin(_objective, SPACE, algo="rand", max_evals=4, trials=trials, rstate=0,
          show_progressbar=False)
@@ -48,10 +53,13 @@ def _valid_document() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.json"
         trials.save(path)
-        return json.loads(path.read_text())
+        return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-VALID = _valid_document()
+VALID_JOURNAL = _valid_journal()
+# The same trials as a document of the first format, which still loads.
+VALID = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "space": VALID_JOURNAL[0]["space"],
+         "trials": [event["trial"] for event in VALID_JOURNAL[1:]]}
 
 
 class _Planted:
@@ -115,7 +123,10 @@ def _paths(node, prefix=()):
             yield from _paths(value, (*prefix, i))
 
 
-ALL_PATHS = [path for path, _ in _paths(VALID) if path]
+ALL_PATHS = {
+    "document": [path for path, _ in _paths(VALID) if path],
+    "journal": [path for path, _ in _paths(VALID_JOURNAL) if path],
+}
 
 json_leaves = st.one_of(
     st.none(),
@@ -139,10 +150,11 @@ json_values = st.recursive(
 
 @st.composite
 def mutated_files(draw):
-    """The bytes of a valid file after one or more random edits."""
-    doc = copy.deepcopy(VALID)
+    """The bytes of a valid file (either format) after one or more random edits."""
+    kind = draw(st.sampled_from(["document", "journal"]))
+    doc = copy.deepcopy(VALID if kind == "document" else VALID_JOURNAL)
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(ALL_PATHS))
+        path = draw(st.sampled_from(ALL_PATHS[kind]))
         parent = doc
         try:
             for key in path[:-1]:
@@ -156,7 +168,10 @@ def mutated_files(draw):
                 parent[draw(st.text(max_size=5))] = draw(json_values)
         except (KeyError, IndexError, TypeError):
             pass  # an earlier edit removed or replaced this place
-    text = json.dumps(doc)
+    if kind == "document":
+        text = json.dumps(doc)
+    else:  # a whole line deleted or added is a tampering too
+        text = "".join(json.dumps(line) + "\n" for line in doc)
     form = draw(st.sampled_from(["json", "json", "truncated", "bytes flipped", "literal"]))
     data = text.encode("utf-8")
     if form == "truncated":
@@ -206,21 +221,33 @@ def test_a_randomly_tampered_file_loads_validly_or_raises_a_value_error_naming_i
         path.write_bytes(data)
         COUNTS["tampered files fuzzed (hypothesis)"] += 1
         try:
-            trials = load_trials(path, SPACE)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", TornJournalWarning)
+                trials = load_trials(path, SPACE)
         except ValueError as exc:
             assert str(exc).startswith(f"{path}: "), exc
             COUNTS["tampered files refused with a ValueError naming the file"] += 1
             # fmin refuses it too, before evaluating anything.
             calls = []
-            with pytest.raises(ValueError):
+            with pytest.raises(ValueError), warnings.catch_warnings():
+                warnings.simplefilter("ignore", TornJournalWarning)
                 fmin(lambda p: calls.append(p) or 0.0, SPACE, max_evals=1,
                      trials_save_file=str(path), show_progressbar=False)
             assert calls == []
             return
         _check_loaded(trials)
-        # A file that loads also resumes.
+        if caught:
+            assert all(issubclass(w.category, TornJournalWarning) for w in caught)
+            COUNTS["tampered journals loaded without their torn last line"] += 1
+        # A file that loads also resumes, and is then a clean journal.
         resumed = Trials()
-        fmin(_objective, SPACE, algo="rand", max_evals=len(trials) + 1, trials=resumed,
-             rstate=np.random.default_rng(0), show_progressbar=False, trials_save_file=str(path))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TornJournalWarning)
+            fmin(_objective, SPACE, algo="rand", max_evals=len(trials) + 1, trials=resumed,
+                 rstate=np.random.default_rng(0), show_progressbar=False,
+                 trials_save_file=str(path))
         assert len(resumed) == len(trials) + 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert load_trials(path, SPACE).tids == resumed.tids
         COUNTS["tampered files still valid, loaded and resumed"] += 1
