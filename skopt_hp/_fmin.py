@@ -24,7 +24,7 @@ from . import _tracking
 from ._ask import ask, resolve_algo
 from ._evaluate import evaluate
 from ._progress import progress_bar
-from ._trials import AllTrialsFailed, Trial, Trials
+from ._trials import AllTrialsFailed, Trial, Trials, TrialState
 from .exceptions import InvalidAnnotatedParameter
 from .space import Expr, SearchSpace, space_eval
 
@@ -216,7 +216,10 @@ def fmin(
     loss_threshold : float, default=None
         Stop once the best loss is at or below this value.
     trials : Trials, default=None
-        Where trials are recorded; a new ``Trials`` when ``None``.
+        Where trials are recorded; a new ``Trials`` when ``None``. Its trials
+        in state ``NEW`` (from
+        :func:`~skopt_hp.fmin.generate_trials_to_calculate`) are evaluated
+        first and count towards ``max_evals``.
     rstate : numpy.random.Generator or int, default=None
         Source of randomness; the same seed gives the same trials.
     allow_trials_fmin : bool, default=True
@@ -232,7 +235,8 @@ def fmin(
         Log progress messages at INFO level.
     return_argmin : bool, default=True
         Return the best point (choice *indices*); ``False`` returns
-        ``space_eval(space, best point)``.
+        ``space_eval(space, best point)``, or ``None`` when no trial
+        succeeded (as hyperopt).
     points_to_evaluate : list of dict, default=None
         Points (label → value, choice indices) evaluated first when
         ``trials`` is empty. They are validated before anything runs.
@@ -276,7 +280,8 @@ def fmin(
     Raises
     ------
     AllTrialsFailed
-        When no trial succeeded and the argmin is asked for.
+        When no trial succeeded and the argmin is asked for
+        (``return_argmin=True``).
 
     InvalidResultStatus, InvalidLoss
         When ``fn`` returns something other than a number or a dict with a
@@ -429,16 +434,24 @@ def minimize(
         load_trials(trials_save_file, compiled, trials)
         logger.info("Resumed %d trials from %s.", len(trials), trials_save_file)
     trials.bind(compiled)
-    # Trials left unfinished by an earlier interrupted run would count as pending forever.
+    # Trials left running by an earlier interrupted run would count as pending forever; NEW
+    # ones (generate_trials_to_calculate) are evaluated first, as points_to_evaluate are.
+    queued = [t.params for t in trials.records if t.state == TrialState.NEW]
+    try:
+        queued_rows = compiled.encode(queued) if queued else None
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"trials: a trial in state NEW is not a point of the space: {exc}") from exc
     trials.remove_unfinished()
     initial = _encode_points_to_evaluate(compiled, points_to_evaluate)
-    if initial is not None and len(trials):
+    if initial is not None and (len(trials) or queued):
         logger.warning(
             "fmin: points_to_evaluate ignored: they are evaluated only when the trials are "
             "empty, and these hold %d trials.",
-            len(trials),
+            len(trials) + len(queued),
         )
         initial = None
+    if queued_rows is not None:
+        initial = queued_rows
 
     # Before the run's clock starts: importing MLflow and opening its store take seconds.
     tracking = _tracking.start_session(
@@ -479,7 +492,7 @@ def minimize(
     try:
         argmin = trials.argmin
     except AllTrialsFailed:
-        if return_argmin or len(trials):
+        if return_argmin:
             raise
         return None
     return argmin if return_argmin else space_eval(space, argmin)
@@ -600,8 +613,8 @@ class _Run:
         total = None if self.max_evals == np.iinfo(np.int64).max else self.max_evals
         with progress_bar(show, total=total, initial=min(len(trials), total or len(trials))) as bar:
             try:
-                if initial is not None and not len(trials):
-                    initial = initial[: self.max_evals]
+                if initial is not None:
+                    initial = initial[: max(self.max_evals - len(trials), 0)]
                     self.queue.extend(
                         trials.new_trial(p, z=z)
                         for p, z in zip(self.compiled.decode(initial), initial, strict=True)
