@@ -23,7 +23,7 @@ autolog
     Log every search to MLflow (``pip install "skopt_hp[mlflow]"``; mlflow is imported on use).
 """
 
-from . import base, early_stop, exceptions, hp, plot, pyll, rand, tpe
+from . import anneal, base, early_stop, exceptions, hp, plot, pyll, rand, tpe
 from ._search import HyperoptSearchCV
 from ._trials import (
     STATUS_FAIL,
@@ -60,6 +60,7 @@ __all__ = [
     "Trial",
     "TrialState",
     "Trials",
+    "anneal",
     "autolog",
     "base",
     "early_stop",
