@@ -6,8 +6,13 @@ hp, space_eval
     The search-space language.
 Trials, STATUS_OK, STATUS_FAIL, ...
     The record of a search.
-fmin, tpe, rand, early_stop
-    hyperopt's functional API.
+fmin, tpe, rand, anneal, early_stop
+    hyperopt's functional API (``skopt_hp.fmin`` is the function; the module
+    of the same name, ``from skopt_hp.fmin import generate_trials_to_calculate``,
+    is reached through the import system, as ``hyperopt.fmin``).
+base, exceptions, pyll
+    hyperopt's module paths (``JOB_STATE_*``, ``DuplicateLabel``,
+    ``pyll.stochastic.sample``...).
 HyperoptSearchCV
     The scikit-learn meta-estimator.
 SparkTrials
@@ -18,8 +23,7 @@ autolog
     Log every search to MLflow (``pip install "skopt_hp[mlflow]"``; mlflow is imported on use).
 """
 
-from . import early_stop, hp, plot, rand, tpe
-from ._fmin import fmin
+from . import anneal, base, early_stop, exceptions, hp, plot, pyll, rand, tpe
 from ._search import HyperoptSearchCV
 from ._trials import (
     STATUS_FAIL,
@@ -33,6 +37,10 @@ from ._trials import (
     Trials,
     TrialState,
 )
+
+# Loads the module skopt_hp.fmin (which sets the package attribute to it), then binds the
+# attribute to the function, as hyperopt does: skopt_hp.fmin(...) is the function.
+from .fmin import fmin
 from .integrations.mlflow import autolog  # mlflow itself is imported on use only
 from .integrations.spark import SparkTrials  # pyspark itself is imported on use only
 from .space import space_eval
@@ -52,11 +60,15 @@ __all__ = [
     "Trial",
     "TrialState",
     "Trials",
+    "anneal",
     "autolog",
+    "base",
     "early_stop",
+    "exceptions",
     "plot",
     "fmin",
     "hp",
+    "pyll",
     "rand",
     "space_eval",
     "tpe",

@@ -27,7 +27,7 @@ from ._ask import ask, resolve_algo
 from ._evaluate import evaluate
 from ._fmin_records import fmin_info, fmin_outcome, fmin_trial_record
 from ._progress import progress_bar
-from ._trials import AllTrialsFailed, Trial, Trials
+from ._trials import AllTrialsFailed, Trial, Trials, TrialState
 from .exceptions import InvalidAnnotatedParameter
 from .space import Expr, SearchSpace, space_eval
 
@@ -221,7 +221,10 @@ def fmin(
     loss_threshold : float, default=None
         Stop once the best loss is at or below this value.
     trials : Trials, default=None
-        Where trials are recorded; a new ``Trials`` when ``None``.
+        Where trials are recorded; a new ``Trials`` when ``None``. Its trials
+        in state ``NEW`` (from
+        :func:`~skopt_hp.fmin.generate_trials_to_calculate`) are evaluated
+        first and count towards ``max_evals``.
     rstate : numpy.random.Generator or int, default=None
         Source of randomness; the same seed gives the same trials.
     allow_trials_fmin : bool, default=True
@@ -238,7 +241,8 @@ def fmin(
         Log progress messages at INFO level.
     return_argmin : bool, default=True
         Return the best point (choice *indices*); ``False`` returns
-        ``space_eval(space, best point)``.
+        ``space_eval(space, best point)``, or ``None`` when no trial
+        succeeded (as hyperopt).
     points_to_evaluate : list of dict, default=None
         Points (label → value, choice indices) evaluated first when
         ``trials`` is empty. They are validated before anything runs.
@@ -288,7 +292,8 @@ def fmin(
     Raises
     ------
     AllTrialsFailed
-        When no trial succeeded and the argmin is asked for.
+        When no trial succeeded and the argmin is asked for
+        (``return_argmin=True``).
 
     InvalidResultStatus, InvalidLoss
         When ``fn`` returns something other than a number or a dict with a
@@ -489,16 +494,24 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
     # appended to while the run lasts (``with journal`` below).
     journal = RunJournal(settings.trials_save_file, compiled, trials)
     trials.bind(compiled)
-    # Trials left unfinished by an earlier interrupted run would count as pending forever.
+    # Trials left running by an earlier interrupted run would count as pending forever; NEW
+    # ones (generate_trials_to_calculate) are evaluated first, as points_to_evaluate are.
+    queued = [t.params for t in trials.records if t.state == TrialState.NEW]
+    try:
+        queued_rows = compiled.encode(queued) if queued else None
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"trials: a trial in state NEW is not a point of the space: {exc}") from exc
     trials.remove_unfinished()
     initial = settings.initial
-    if initial is not None and len(trials):
+    if initial is not None and (len(trials) or queued):
         logger.warning(
             "fmin: points_to_evaluate ignored: they are evaluated only when the trials are "
             "empty, and these hold %d trials.",
-            len(trials),
+            len(trials) + len(queued),
         )
         initial = None
+    if queued_rows is not None:
+        initial = queued_rows
 
     # Before the run's clock starts: importing MLflow and opening its store take seconds.
     tracking = _tracking.start_session(
@@ -525,7 +538,7 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
     try:
         argmin = trials.argmin
     except AllTrialsFailed:
-        if settings.return_argmin or len(trials):
+        if settings.return_argmin:
             raise
         return None
     return argmin if settings.return_argmin else space_eval(settings.space, argmin)
@@ -664,8 +677,8 @@ class _Run:
         show = settings.show_progressbar
         with progress_bar(show, total=total, initial=min(len(trials), total or len(trials))) as bar:
             try:
-                if initial is not None and not len(trials):
-                    initial = initial[:max_evals]
+                if initial is not None:
+                    initial = initial[: max(max_evals - len(trials), 0)]
                     self.queue.extend(
                         trials.new_trial(p, z=z)
                         for p, z in zip(settings.compiled.decode(initial), initial, strict=True)

@@ -21,3 +21,30 @@ class InvalidLoss(ValueError):
 
 class InvalidAnnotatedParameter(ValueError):
     """``fmin(space="annotated")``: an argument of the objective lacks an ``hp`` annotation."""
+
+
+# -- hyperopt's other names ------------------------------------------------------------------
+# The space errors live beside the space compiler (the bottom layer), which raises them.
+from .space._space import BadSearchSpace, DuplicateLabel  # noqa: E402
+
+
+class InvalidTrial(ValueError):
+    """A point or trial document cannot be a trial of the search (hyperopt's ``InvalidTrial``).
+
+    Parameters
+    ----------
+    msg : str
+        What is wrong, naming the offending key or value.
+    obj : object
+        The offending point or document; kept as the ``obj`` attribute.
+    """
+
+    def __init__(self, msg: str, obj: object) -> None:
+        super().__init__(msg)
+        self.obj = obj
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (str(self), self.obj))
+
+
+__all__ += ["BadSearchSpace", "DuplicateLabel", "InvalidTrial"]

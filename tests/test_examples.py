@@ -1,6 +1,7 @@
 """Every script in examples/ runs to completion, so none of them rots."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,3 +25,29 @@ def test_example_runs(script: Path, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, f"{script.name} failed:\n{proc.stdout}\n{proc.stderr}"
     assert proc.stdout.strip(), f"{script.name} printed nothing"
+
+
+def _readme_section(title: str) -> str:
+    """The text of the README's ``## title`` section."""
+    text = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_readme_hyperopt_example_runs(tmp_path: Path) -> None:
+    # The example hyperopt users copy first: it must keep running as written.
+    section = _readme_section("For hyperopt users")
+    blocks = re.findall(r"^```python\n(.*?)^```", section, flags=re.DOTALL | re.MULTILINE)
+    assert blocks, "the README's hyperopt section has no python block"
+    script = tmp_path / "readme_hyperopt.py"
+    script.write_text("\n".join(blocks), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, f"the README's hyperopt example failed:\n{proc.stderr}"
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 2, proc.stdout
+    assert lines[0].startswith("{'lr': ") and "'layers': " in lines[0]
+    # The two generated trials count towards max_evals=20.
+    assert lines[1].startswith("20 {")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -105,8 +106,74 @@ def _quantize(values: np.ndarray, q: float | None) -> np.ndarray:
     return np.round(values / q) * q
 
 
+def _deferred(name: str, *args: Any) -> Expr:
+    # Imported on use: _apply imports this module for Expr.
+    from ._apply import apply_operator
+
+    return apply_operator(name, *args)
+
+
+def _binary(name: str) -> tuple[Callable[..., Expr], Callable[..., Expr]]:
+    """The method ``a <op> b`` and its reflection ``b <op> a`` (operand ``a`` a number)."""
+
+    def forward(self: Expr, other: Any) -> Expr:
+        return _deferred(name, self, other)
+
+    def reflected(self: Expr, other: Any) -> Expr:
+        return _deferred(name, other, self)
+
+    forward.__name__, reflected.__name__ = f"__{name}__", f"__r{name}__"
+    return forward, reflected
+
+
+def _compare(name: str) -> Callable[..., Expr]:
+    def method(self: Expr, other: Any) -> Expr:
+        return _deferred(name, self, other)
+
+    method.__name__ = f"__{name}__"
+    return method
+
+
 class Expr:
-    """Base class of every search-space expression."""
+    """Base class of every search-space expression.
+
+    Arithmetic (``+ - * / // % **``, unary ``-``, ``+``, ``abs``) and the
+    comparisons ``< <= > >=`` on an expression, with numbers or other
+    expressions on either side, build a deferred application (as hyperopt's
+    pyll does): ``space_eval`` computes it from the parameters' values, and
+    samplers only ever see the parameters inside it. ``==`` and ``!=`` keep
+    their identity meaning, so expressions stay usable as dict keys and in
+    sets (hyperopt does not overload them either); ``scope.eq`` builds the
+    deferred comparison.
+    """
+
+    # numpy scalars and arrays defer to the reflected operators below instead of
+    # broadcasting over the expression (np.float64(2) * expr is then an expression).
+    __array_ufunc__ = None
+
+    __add__, __radd__ = _binary("add")
+    __sub__, __rsub__ = _binary("sub")
+    __mul__, __rmul__ = _binary("mul")
+    __truediv__, __rtruediv__ = _binary("truediv")
+    __floordiv__, __rfloordiv__ = _binary("floordiv")
+    __mod__, __rmod__ = _binary("mod")
+    __pow__, __rpow__ = _binary("pow")
+    # Python reflects a < b into b > a, so these four need no reflected forms.
+    __lt__ = _compare("lt")
+    __le__ = _compare("le")
+    __gt__ = _compare("gt")
+    __ge__ = _compare("ge")
+    # Defining comparisons must not cost expressions their identity hash.
+    __hash__ = object.__hash__
+
+    def __neg__(self) -> Expr:
+        return _deferred("neg", self)
+
+    def __pos__(self) -> Expr:
+        return _deferred("pos", self)
+
+    def __abs__(self) -> Expr:
+        return _deferred("abs", self)
 
 
 class Param(Expr):

@@ -24,9 +24,37 @@ import numpy as np
 from ._apply import Apply
 from ._nodes import Choice, Expr, Param
 
-__all__ = ["SearchSpace", "space_eval", "as_search_space"]
+__all__ = ["BadSearchSpace", "DuplicateLabel", "SearchSpace", "space_eval", "as_search_space"]
 
 Condition = tuple[tuple[tuple[int, int], ...], ...]
+
+
+class BadSearchSpace(ValueError):
+    """The description of a search space is invalid (hyperopt's ``BadSearchSpace``).
+
+    A ``ValueError``, which is what skopt_hp raised for bad spaces before it
+    had hyperopt's exception names, so ``except ValueError`` still catches it.
+    """
+
+
+class DuplicateLabel(BadSearchSpace):
+    """One label names two different parameters of a space (hyperopt's ``DuplicateLabel``).
+
+    Parameters
+    ----------
+    label : str
+        The label used twice; kept as the ``label`` attribute.
+    message : str, optional
+        The error message; by default it names the label.
+    """
+
+    def __init__(self, label: str, message: str | None = None) -> None:
+        super().__init__(message or f"Label {label!r} is used for two different parameters.")
+        self.label = label
+
+    def __reduce__(self) -> tuple:
+        # The default reduction would pass the message as the label.
+        return (type(self), (self.label, str(self)))
 
 
 def _walk(node: Any, path: tuple, found: dict, order: list, stack: set) -> None:
@@ -34,10 +62,14 @@ def _walk(node: Any, path: tuple, found: dict, order: list, stack: set) -> None:
         label = node.label
         if label in found:
             first, paths = found[label]
-            if not first.same_definition(node):
-                raise ValueError(
+            # Identity, as hyperopt: two hp calls are two parameters even with equal
+            # arguments, and silently merging them would hide a copy-paste slip.
+            if first is not node:
+                raise DuplicateLabel(
+                    label,
                     f"Label {label!r} is used for two different expressions in one space: "
-                    f"{first!r} and {node!r}. Labels must be unique."
+                    f"{first!r} and {node!r}. Labels must be unique; to use one parameter "
+                    "in several places, build its expression once and reuse that object.",
                 )
             paths.add(path)
         else:

@@ -140,7 +140,7 @@ def test_invalid_parameters_are_named_before_any_fit(params, match):
 @pytest.mark.parametrize(
     "params, error, match",
     [
-        ({"algo": "anneal"}, ValueError, r"`algo` must be one of .*'anneal'"),
+        ({"algo": "atpe"}, ValueError, r"`algo` must be one of .*'atpe'"),
         ({"algo": print}, TypeError, "`algo` must be"),
         ({"search_space": [{"alpha": [1.0]}, 3]}, TypeError, r"search_space\[1\]"),
         ({"search_space": {"alpha": []}}, ValueError, "must not be empty"),

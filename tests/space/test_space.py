@@ -8,6 +8,7 @@ import pytest
 from sklearn.svm import SVC
 
 from skopt_hp import hp, space_eval
+from skopt_hp.exceptions import BadSearchSpace, DuplicateLabel
 from skopt_hp.space import Expr, SearchSpace, as_search_space
 
 
@@ -219,23 +220,36 @@ def test_a_choice_sharing_the_label_of_one_of_its_own_parameters_is_an_error():
         SearchSpace(hp.choice("x", [hp.uniform("x", 0, 1), 2]))
 
 
-def test_identical_redeclarations_are_one_parameter():
-    space = {
-        "a": hp.uniform("x", 0, 1),
-        "b": [hp.uniform("x", 0, 1)],
-        "c": hp.choice("k", ["p", "q"]),
-        "d": hp.choice("k", ["p", "q"]),
-        "e": hp.randint("r", 2, 9),
-        "f": hp.randint("r", 2, 9),
-    }
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: hp.uniform("x", 0, 1),
+        lambda: hp.choice("x", ["p", "q"]),
+        lambda: hp.randint("x", 2, 9),
+    ],
+    ids=["uniform", "choice", "randint"],
+)
+def test_identical_redeclarations_are_a_duplicate_label(make):
+    # hyperopt raises DuplicateLabel for two hp calls with one label, even with equal
+    # arguments; skopt_hp used to merge them silently into one parameter.
+    with pytest.raises(DuplicateLabel, match=r"Label 'x' is used for two different") as info:
+        SearchSpace({"a": make(), "b": [make()]})
+    assert info.value.label == "x"
+    assert isinstance(info.value, BadSearchSpace) and isinstance(info.value, ValueError)
+
+
+def test_one_expression_object_reused_is_one_parameter():
+    x, k, r = hp.uniform("x", 0, 1), hp.choice("k", ["p", "q"]), hp.randint("r", 2, 9)
+    space = {"a": x, "b": [x], "c": k, "d": k, "e": r, "f": (r, hp.choice("g", [x, r]))}
     compiled = SearchSpace(space)
-    assert compiled.labels == ("x", "k", "r")
+    assert sorted(compiled.labels) == ["g", "k", "r", "x"]
     Z = compiled.sample(np.random.default_rng(4), 10)
     for point in compiled.decode(Z):
         out = space_eval(space, point)
         assert out["a"] == out["b"][0] == point["x"]
         assert out["c"] == out["d"]
-        assert out["e"] == out["f"]
+        assert out["e"] == out["f"][0] == point["r"]
+        assert out["f"][1] == (point["x"] if point["g"] == 0 else point["r"])
 
 
 def test_a_recursive_container_is_an_error():
