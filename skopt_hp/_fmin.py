@@ -493,7 +493,6 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
     # Resumes from the file now (when ``trials`` is empty); the file is locked, compacted and
     # appended to while the run lasts (``with journal`` below).
     journal = RunJournal(settings.trials_save_file, compiled, trials)
-    trials.bind(compiled)
     # Trials left running by an earlier interrupted run would count as pending forever; NEW
     # ones (generate_trials_to_calculate) are evaluated first, as points_to_evaluate are.
     queued = [t.params for t in trials.records if t.state == TrialState.NEW]
@@ -501,6 +500,7 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
         queued_rows = compiled.encode(queued) if queued else None
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"trials: a trial in state NEW is not a point of the space: {exc}") from exc
+    trials.bind(compiled)
     trials.remove_unfinished()
     initial = settings.initial
     if initial is not None and (len(trials) or queued):

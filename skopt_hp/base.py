@@ -158,7 +158,7 @@ def trials_from_docs(docs: Iterable[Mapping[str, Any]], validate: bool = True) -
     InvalidTrial
         Naming the document and the key that is missing or malformed.
     """
-    trials = Trials()
+    records = []
     previous: int | None = None
     for i, doc in enumerate(docs):
         previous = _check_doc(i, doc, previous)
@@ -167,14 +167,20 @@ def trials_from_docs(docs: Iterable[Mapping[str, Any]], validate: bool = True) -
             for label, value in doc["misc"]["vals"].items()
             if not (isinstance(value, (list, tuple)) and len(value) == 0)
         }
-        record = trials.new_trial(params)
-        # Trial records are public mutable dataclasses: the document's own tid, state
-        # and times replace what new_trial chose.
-        record.tid = previous
-        record.state = TrialState(doc["state"])
-        record.result = dict(doc["result"])
-        for key in ("book_time", "refresh_time"):
-            value = doc.get(key)
-            if isinstance(value, _dt.datetime):
-                setattr(record, key, value)
+        times = {
+            key: doc.get(key)
+            for key in ("book_time", "refresh_time")
+            if isinstance(doc.get(key), _dt.datetime)
+        }
+        records.append(
+            Trial(
+                tid=previous,
+                params=params,
+                state=TrialState(doc["state"]),
+                result=dict(doc["result"]),
+                **times,
+            )
+        )
+    trials = Trials()
+    trials.extend(records)
     return trials

@@ -24,8 +24,32 @@ class InvalidAnnotatedParameter(ValueError):
 
 
 # -- hyperopt's other names ------------------------------------------------------------------
-# The space errors live beside the space compiler (the bottom layer), which raises them.
-from .space._space import BadSearchSpace, DuplicateLabel  # noqa: E402
+class BadSearchSpace(ValueError):
+    """The description of a search space is invalid (hyperopt's ``BadSearchSpace``).
+
+    A ``ValueError``, which is what skopt_hp raised for bad spaces before it
+    had hyperopt's exception names, so ``except ValueError`` still catches it.
+    """
+
+
+class DuplicateLabel(BadSearchSpace):
+    """One label names two different parameters of a space (hyperopt's ``DuplicateLabel``).
+
+    Parameters
+    ----------
+    label : str
+        The label used twice; kept as the ``label`` attribute.
+    message : str, optional
+        The error message; by default it names the label.
+    """
+
+    def __init__(self, label: str, message: str | None = None) -> None:
+        super().__init__(message or f"Label {label!r} is used for two different parameters.")
+        self.label = label
+
+    def __reduce__(self) -> tuple:
+        # The default reduction would pass the message as the label.
+        return (type(self), (self.label, str(self)))
 
 
 class InvalidTrial(ValueError):

@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from . import _nodes
 from ._nodes import Expr
 
 __all__ = ["Apply", "Scope", "apply_operator", "scope"]
@@ -117,3 +118,6 @@ class Scope:
 
 
 scope = Scope()
+
+
+_nodes._operator_node = apply_operator

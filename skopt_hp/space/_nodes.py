@@ -106,11 +106,13 @@ def _quantize(values: np.ndarray, q: float | None) -> np.ndarray:
     return np.round(values / q) * q
 
 
-def _deferred(name: str, *args: Any) -> Expr:
-    # Imported on use: _apply imports this module for Expr.
-    from ._apply import apply_operator
+#: Builds the deferred node of an operator. Set by ``_apply``, which subclasses Expr (so
+#: this module cannot import it without a cycle); importing ``skopt_hp.space`` imports both.
+_operator_node: Callable[..., Expr] | None = None
 
-    return apply_operator(name, *args)
+
+def _deferred(name: str, *args: Any) -> Expr:
+    return _operator_node(name, *args)  # type: ignore[misc]
 
 
 def _binary(name: str) -> tuple[Callable[..., Expr], Callable[..., Expr]]:

@@ -21,40 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from ..exceptions import BadSearchSpace, DuplicateLabel
 from ._apply import Apply
 from ._nodes import Choice, Expr, Param
 
 __all__ = ["BadSearchSpace", "DuplicateLabel", "SearchSpace", "space_eval", "as_search_space"]
 
 Condition = tuple[tuple[tuple[int, int], ...], ...]
-
-
-class BadSearchSpace(ValueError):
-    """The description of a search space is invalid (hyperopt's ``BadSearchSpace``).
-
-    A ``ValueError``, which is what skopt_hp raised for bad spaces before it
-    had hyperopt's exception names, so ``except ValueError`` still catches it.
-    """
-
-
-class DuplicateLabel(BadSearchSpace):
-    """One label names two different parameters of a space (hyperopt's ``DuplicateLabel``).
-
-    Parameters
-    ----------
-    label : str
-        The label used twice; kept as the ``label`` attribute.
-    message : str, optional
-        The error message; by default it names the label.
-    """
-
-    def __init__(self, label: str, message: str | None = None) -> None:
-        super().__init__(message or f"Label {label!r} is used for two different parameters.")
-        self.label = label
-
-    def __reduce__(self) -> tuple:
-        # The default reduction would pass the message as the label.
-        return (type(self), (self.label, str(self)))
 
 
 def _walk(node: Any, path: tuple, found: dict, order: list, stack: set) -> None:
