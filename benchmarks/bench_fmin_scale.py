@@ -143,25 +143,51 @@ SCALE3 = Problem(
 # ---------------------------------------------------------------------------
 # One search per library; each returns its wall time and the objective's call times
 # ---------------------------------------------------------------------------
-def _stamped(problem: Problem, stamps: list[float]) -> Callable[[dict[str, Any]], float]:
+class CaseTimeout(Exception):
+    """Raised from the objective once a search has run past its time limit."""
+
+
+class Recorder:
+    """Records when the objective is called; stops the search once ``limit`` seconds have passed.
+
+    The limit is checked in the objective because that is the one place all
+    three libraries call back into this script on every trial; the exception
+    propagates out of ``fmin`` and ``study.optimize`` alike.
+    """
+
+    def __init__(self, limit: float = math.inf) -> None:
+        self.limit = limit
+        self.start = time.perf_counter()
+        self.stamps: list[float] = []
+
+    def begin(self) -> None:
+        self.start = time.perf_counter()
+
+    def __call__(self) -> None:
+        now = time.perf_counter()
+        if now - self.start > self.limit:
+            raise CaseTimeout(f"stopped after {now - self.start:.1f} s")
+        self.stamps.append(now)
+
+
+def _stamped(problem: Problem, recorder: Recorder) -> Callable[[dict[str, Any]], float]:
     """The problem's objective for an ``hp`` space, recording when it is called."""
 
     def objective(params: dict[str, Any]) -> float:
-        stamps.append(time.perf_counter())
+        recorder()
         return problem(flatten(params))
 
     return objective
 
 
-def run_ours(problem: Problem, algo: str, n: int, save_path: str, seed: int) -> dict[str, Any]:
+def run_ours(problem: Problem, algo: str, n: int, save_path: str, seed: int, rec: Recorder) -> None:
     """skopt_hp's ``fmin`` for ``n`` trials; ``save_path`` '' means no save file."""
     from skopt_hp import Trials, fmin, hp, rand, tpe
 
-    stamps: list[float] = []
     suggest = {"rand": rand.suggest, "tpe": tpe.suggest}[algo]
-    start = time.perf_counter()
+    rec.begin()
     fmin(
-        _stamped(problem, stamps),
+        _stamped(problem, rec),
         hp_space(problem, hp),
         algo=suggest,
         max_evals=n,
@@ -170,18 +196,18 @@ def run_ours(problem: Problem, algo: str, n: int, save_path: str, seed: int) -> 
         show_progressbar=False,
         trials_save_file=save_path,
     )
-    return {"wall": time.perf_counter() - start, "start": start, "stamps": stamps}
 
 
-def run_hyperopt(problem: Problem, algo: str, n: int, save_path: str, seed: int) -> dict[str, Any]:
+def run_hyperopt(
+    problem: Problem, algo: str, n: int, save_path: str, seed: int, rec: Recorder
+) -> None:
     """hyperopt's ``fmin`` for ``n`` trials; ``save_path`` '' means no save file."""
     import hyperopt
 
-    stamps: list[float] = []
     suggest = {"rand": hyperopt.rand.suggest, "tpe": hyperopt.tpe.suggest}[algo]
-    start = time.perf_counter()
+    rec.begin()
     hyperopt.fmin(
-        _stamped(problem, stamps),
+        _stamped(problem, rec),
         hp_space(problem, hyperopt.hp),
         algo=suggest,
         max_evals=n,
@@ -191,20 +217,19 @@ def run_hyperopt(problem: Problem, algo: str, n: int, save_path: str, seed: int)
         verbose=False,
         trials_save_file=save_path,
     )
-    return {"wall": time.perf_counter() - start, "start": start, "stamps": stamps}
 
 
-def run_optuna(problem: Problem, algo: str, n: int, save_path: str, seed: int) -> dict[str, Any]:
+def run_optuna(
+    problem: Problem, algo: str, n: int, save_path: str, seed: int, rec: Recorder
+) -> None:
     """``study.optimize`` for ``n`` trials, in memory or on a journal file at ``save_path``."""
     import optuna
 
-    stamps: list[float] = []
-
     def objective(trial: Any) -> float:
-        stamps.append(time.perf_counter())
+        rec()
         return problem(optuna_suggest(trial, problem))
 
-    start = time.perf_counter()
+    rec.begin()
     sampler = {"rand": optuna.samplers.RandomSampler, "tpe": optuna.samplers.TPESampler}[algo]
     storage = (
         optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(save_path))
@@ -213,24 +238,46 @@ def run_optuna(problem: Problem, algo: str, n: int, save_path: str, seed: int) -
     )
     study = optuna.create_study(sampler=sampler(seed=seed), storage=storage)
     study.optimize(objective, n_trials=n)
-    return {"wall": time.perf_counter() - start, "start": start, "stamps": stamps}
 
 
 RUNNERS = {"skopt_hp": run_ours, "hyperopt": run_hyperopt, "optuna": run_optuna}
 
 
 def run_once(
-    library: str, problem: Problem, algo: str, n: int, storage: str, seed: int, tmp_dir: str
+    library: str,
+    problem: Problem,
+    algo: str,
+    n: int,
+    storage: str,
+    seed: int,
+    tmp_dir: str,
+    limit: float = math.inf,
 ) -> dict[str, Any]:
-    """One search in a fresh temporary directory (so no save file is ever resumed)."""
+    """One search in a fresh temporary directory (so no save file is ever resumed).
+
+    A search stopped at ``limit`` seconds comes back with ``aborted`` set and
+    the trials it had run.
+    """
+    rec = Recorder(limit)
+    aborted = False
     with tempfile.TemporaryDirectory(dir=tmp_dir) as tmp:
         path = str(Path(tmp) / "trials.log") if storage == "file" else ""
         gc.collect()
-        out = RUNNERS[library](problem, algo, n, path, seed)
-        out["file_bytes"] = Path(path).stat().st_size if path else 0
-    if len(out["stamps"]) != n:
-        raise RuntimeError(f"{library} {algo} ran {len(out['stamps'])} trials, not n={n}.")
-    return out
+        try:
+            RUNNERS[library](problem, algo, n, path, seed, rec)
+        except CaseTimeout:
+            aborted = True
+        wall = time.perf_counter() - rec.start
+        file_bytes = Path(path).stat().st_size if path and Path(path).exists() else 0
+    if not aborted and len(rec.stamps) != n:
+        raise RuntimeError(f"{library} {algo} ran {len(rec.stamps)} trials, not n={n}.")
+    return {
+        "wall": wall,
+        "start": rec.start,
+        "stamps": rec.stamps,
+        "file_bytes": file_bytes,
+        "aborted": aborted,
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -297,13 +344,14 @@ def part_fmin(args: argparse.Namespace) -> dict[str, Any]:
                 for library in args.libraries:
                     key = f"{algo}|{storage}|{library}|{n}"
                     prev = previous.get((storage, library))
+                    limit, flag = (
+                        (args.max_case_seconds, "--max-case-seconds")
+                        if library == "skopt_hp"
+                        else (args.max_peer_case_seconds, "--max-peer-case-seconds")
+                    )
                     if prev is not None:
                         guess = predict_seconds(prev, n)
-                        limit, flag = (
-                            (args.max_case_seconds, "--max-case-seconds")
-                            if library == "skopt_hp"
-                            else (args.max_peer_case_seconds, "--max-peer-case-seconds")
-                        )
+                        # Predicted over the limit: not started (the limit would stop it anyway).
                         if guess > limit:
                             reason = (
                                 f"skipped: predicted {guess:,.1f} s from its run at "
@@ -315,7 +363,23 @@ def part_fmin(args: argparse.Namespace) -> dict[str, Any]:
                             continue
                     elif n != min(ns) and (storage, library) not in previous:
                         continue  # a smaller N of this case was skipped already
-                    runs = [run_once(library, SCALE3, algo, n, storage, args.seed, args.tmp_dir)]
+                    run = run_once(
+                        library, SCALE3, algo, n, storage, args.seed, args.tmp_dir, limit
+                    )
+                    if run["aborted"]:
+                        done = len(run["stamps"])
+                        reason = (
+                            f"stopped after {run['wall']:,.1f} s at trial {done:,} of {n:,} "
+                            f"({flag} {limit:g}); {1e3 * run['wall'] / max(done, 1):.3g} ms per "
+                            "trial so far"
+                        )
+                        cells[key] = {"n": n, "skipped": reason, "aborted_at": done}
+                        cells[key]["wall_at_abort"] = run["wall"]
+                        cells[key]["tenths_at_abort"] = tenths(run) if done >= 10 else []
+                        previous.pop((storage, library), None)
+                        log(f"fmin {key}: {reason}")
+                        continue
+                    runs = [run]
                     while runs[0]["wall"] < args.repeat_below and len(runs) < args.repeats:
                         runs.append(
                             run_once(library, SCALE3, algo, n, storage, args.seed, args.tmp_dir)
@@ -517,9 +581,10 @@ def fmin_tables(data: dict[str, Any]) -> str:
                             f"{fmt(1e3 * c['per_trial'], 3)} ({fmt(1e3 * c['last_tenth'], 3)})"
                         )
                     else:
-                        walls.append("skipped")
-                        costs.append("skipped")
-                        if c is not None and "predicted" in c:
+                        word = "stopped" if c is not None and "aborted_at" in c else "skipped"
+                        walls.append(word)
+                        costs.append(word)
+                        if c is not None and ("predicted" in c or "aborted_at" in c):
                             notes.append(f"- {label}, N = {n:,}: {c['skipped']}.")
                 wall_rows.append([label, *walls])
                 cost_rows.append([label, *costs])
@@ -669,8 +734,13 @@ def report_body(data: dict[str, Any]) -> str:
             "",
             f"Space: `{SCALE3.name}` ({SCALE3.description}), a trivial objective; "
             f"seed {s['seed']}. "
-            f"Cells whose first run took under {s['repeat_below']:g} s: median of {s['repeats']} "
-            "runs; the others: one run. The last-10% cost is the time between the objective calls "
+            + (
+                f"Cells whose first run took under {s['repeat_below']:g} s: median of "
+                f"{s['repeats']} runs; the others: one run. "
+                if s["repeats"] > 1
+                else "One run per cell. "
+            )
+            + "The last-10% cost is the time between the objective calls "
             "of the trial at 0.9 N and of the last trial, per trial. Save files in "
             f"`{s['tmp_dir']}` ({data['environment'].get('save file filesystem', '?')}).",
             "",
@@ -745,21 +815,22 @@ def docs_section(data: dict[str, Any], note: str) -> str:
         [
             f"## {SECTION_TITLE}",
             "",
-            "Command (about 15 minutes on 2 cores; `--quick` for a smoke run):",
+            f"Command (this run took {data.get('total_seconds', math.nan) / 60:.0f} minutes on "
+            f"{data['environment']['nproc']} cores; `--quick` is a smoke run of about a minute):",
             "",
             "```bash",
             command,
             "```",
             "",
             "What users run, end to end: `fmin` (or `study.optimize`) of a trivial objective "
-            "over a "
-            "3-parameter space, from creating the `Trials` (or the study) to the return, for "
-            "skopt_hp, hyperopt 0.3 and Optuna, in memory and with a save file (skopt_hp's and "
+            "over a 3-parameter space, from creating the `Trials` (or the study) to the return, "
+            "for skopt_hp, hyperopt 0.3 and Optuna, in memory and with a save file (skopt_hp's and "
             "hyperopt's `trials_save_file`; Optuna's `JournalFileBackend`). Cost per trial is the "
             "wall time over N and, in parentheses, the marginal cost of the last 10% of the "
             "trials (from the times the objective was called): a search whose cost per trial "
-            "does not grow with N keeps both flat. Cases predicted to run longer than the "
-            "per-case limit are skipped, and the reason is given. Full report and every run's "
+            "does not grow with N keeps both flat. A case predicted (from the same case at the "
+            "previous N) to run longer than its limit is skipped, one that reaches the limit is "
+            "stopped; the reason is given under the table. Full report and every run's "
             "timings: `benchmarks/results/fmin_scale.{md,json}`.",
             "",
             *([note, ""] if note else []),
@@ -779,7 +850,8 @@ def update_docs(data: dict[str, Any], note: str, page: Path = DOCS_PAGE) -> None
     if heading in text:
         start = text.index(heading)
         end = text.find("\n## ", start + len(heading))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+        rest = text[end + 1 :] if end != -1 else ""
+        text = text[:start] + section.rstrip("\n") + "\n" + ("\n" + rest if rest else "")
     else:
         text = text.rstrip("\n") + "\n\n" + section
     page.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
