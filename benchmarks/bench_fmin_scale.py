@@ -746,7 +746,8 @@ def report_body(data: dict[str, Any]) -> str:
             "",
             fmin_tables(data),
             "",
-            "### TPE per suggestion at N = 1,000, 10-d mixed space",
+            f"### TPE per suggestion at N = {data.get('suggest', {}).get('n', s['suggest_n']):,}, "
+            "10-d mixed space",
             "",
             suggest_table(data),
             "",
