@@ -4,9 +4,9 @@ invisible to samplers (hyperopt's pyll operators)."""
 import operator
 import pickle
 
-import cloudpickle
 import numpy as np
 import pytest
+from joblib.externals import cloudpickle  # what loky and SparkTrials pickle with
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
 
