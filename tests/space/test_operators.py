@@ -6,7 +6,11 @@ import pickle
 
 import numpy as np
 import pytest
-from joblib.externals import cloudpickle  # what loky and SparkTrials pickle with
+
+try:
+    import cloudpickle
+except ImportError:  # joblib before 1.5 shipped it inside instead of depending on it
+    from joblib.externals import cloudpickle
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
 
