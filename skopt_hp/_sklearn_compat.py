@@ -16,6 +16,13 @@ What is used, and why:
 * ``_warn_or_raise_about_fit_failures`` (looked up by ``BaseSearchCV.fit``
   as a global of ``sklearn.model_selection._search``): see
   :func:`defer_all_fits_failed`.
+* ``BaseSearchCV._format_results`` and what ``fit`` does with its result:
+  ``evaluate_candidates`` formats ``cv_results_`` after each call and
+  returns it, and ``fit`` keeps the dict returned by the *last* call as
+  ``cv_results_``. ``HyperoptSearchCV`` overrides ``_format_results`` to
+  format only each round's rows, returns one dict object from every call,
+  and fills it with the whole ``cv_results_`` when its search ends (see
+  :mod:`skopt_hp._search_results`).
 * The callback context argument of ``evaluate_candidates`` and where
   ``_fit_and_score`` enters it (scikit-learn >= 1.9): see
   :class:`FailingFitsContext`.
@@ -32,13 +39,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import warnings
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import sklearn
-from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import _search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -76,22 +81,27 @@ SKLEARN_VERSION: tuple[int, ...] = _parse_version(sklearn.__version__)
 
 
 # ---------------------------------------------------------------------------
-# Fit failures of one round
+# Fit failures, reported once per search
 # ---------------------------------------------------------------------------
-# ``BaseSearchCV``'s ``evaluate_candidates`` raises ``ValueError("All the N
-# fits failed")`` when every fit *of that call* failed. RandomizedSearchCV
-# makes a single call, so the error means the whole search failed. A
-# sequential search calls it once per round, and one round whose candidates
-# all failed (likely with a small round in a space where some settings are
-# invalid) would abort a search that ``error_score=np.nan`` should let go on.
+# ``BaseSearchCV``'s ``evaluate_candidates`` checks the fits *of that call*:
+# it warns (``FitFailedWarning``, "N fits failed out of a total of M") when
+# some failed and raises ``ValueError("All the M fits failed")`` when all did.
+# RandomizedSearchCV makes a single call, so the warning comes once with the
+# search's totals and the error means the whole search failed. A sequential
+# search calls it once per round: it would warn once per round with that
+# round's totals, and one round whose candidates all failed (likely with a
+# small round in a space where some settings are invalid) would abort a
+# search that ``error_score=np.nan`` should let go on.
 #
 # The check is the module global ``_warn_or_raise_about_fit_failures`` of
 # ``sklearn.model_selection._search``. We replace it, once, by a wrapper that
 # behaves exactly as the original unless the calling thread is inside
 # ``defer_all_fits_failed()`` (a context variable, so other searches and other
-# threads are unaffected). Inside, an all-failed round only warns
-# (``FitFailedWarning``); the caller raises scikit-learn's error itself when
-# *every* fit of the search failed, which is what RandomizedSearchCV does.
+# threads are unaffected). Inside, a call only counts its fits and failures;
+# the search calls :meth:`FitFailureLog.finish` when it ends, which runs
+# scikit-learn's own check once over the counts of every round: the warning
+# RandomizedSearchCV gives, word for word, or its error when every fit of the
+# search failed.
 
 _FAILURE_LOG: contextvars.ContextVar[FitFailureLog | None] = contextvars.ContextVar(
     "skopt_hp_fit_failure_log", default=None
@@ -110,49 +120,30 @@ class FitFailureLog:
     def n_failed(self) -> int:
         return sum(self.errors.values())
 
-    @property
-    def all_failed(self) -> bool:
-        return self.n_fits > 0 and self.n_failed == self.n_fits
-
-    def _summary(self, errors: Counter[str]) -> str:
-        delimiter = "-" * 80 + "\n"
-        return "\n".join(
-            f"{delimiter}{n} fits failed with the following error:\n{error}"
-            for error, n in errors.items()
-        )
-
-    def all_failed_error(self) -> ValueError:
-        """scikit-learn's error for a search in which every fit failed."""
-        return ValueError(
-            f"\nAll the {self.n_fits} fits failed.\n"
-            "It is very likely that your model is misconfigured.\n"
-            "You can try to debug the error by setting error_score='raise'.\n\n"
-            f"Below are more details about the failures:\n{self._summary(self.errors)}"
-        )
-
-    def record(self, results: list[dict], error_score: Any) -> bool:
-        """Count a round's fits; warn and return True when all of them failed."""
-        errors = Counter(r["fit_error"] for r in results if r.get("fit_error") is not None)
+    def record(self, results: list[dict]) -> None:
+        """Count the fits of one call of ``evaluate_candidates`` and their failures."""
         self.n_fits += len(results)
-        self.errors.update(errors)
-        n_failed = sum(errors.values())
-        if not results or n_failed != len(results):
-            return False
-        warnings.warn(
-            f"\n{n_failed} fits failed out of a total of {len(results)} in this round of the "
-            "search.\nThe score on these train-test partitions for these parameters will be "
-            f"set to {error_score}.\nIf these failures are not expected, you can try to debug "
-            "them by setting error_score='raise'.\n\n"
-            f"Below are more details about the failures:\n{self._summary(errors)}",
-            FitFailedWarning,
-            stacklevel=3,
-        )
-        return True
+        self.errors.update(r["fit_error"] for r in results if r.get("fit_error") is not None)
+
+    def finish(self, error_score: Any) -> None:
+        """scikit-learn's check, once for the whole search.
+
+        Warns (``FitFailedWarning``) with the search's totals when some fits
+        failed; raises scikit-learn's ``ValueError`` when all of them did.
+        """
+        if not self.n_failed:
+            return
+        # The check reads only each fit's "fit_error"; errors in their first-seen order,
+        # as its summary counts them.
+        fits = [{"fit_error": error} for error, n in self.errors.items() for _ in range(n)]
+        fits += [{"fit_error": None}] * (self.n_fits - self.n_failed)
+        _ORIGINAL_CHECK(fits, error_score)  # type: ignore[misc]
 
 
 def _deferring_check(results: list[dict], error_score: Any) -> None:
     log = _FAILURE_LOG.get()
-    if log is not None and log.record(results, error_score):
+    if log is not None:
+        log.record(results)
         return
     _ORIGINAL_CHECK(results, error_score)  # type: ignore[misc]
 
@@ -170,11 +161,12 @@ def _install_deferring_check() -> bool:
 
 @contextlib.contextmanager
 def defer_all_fits_failed() -> Iterator[FitFailureLog | None]:
-    """Within this block, a call of ``evaluate_candidates`` whose fits all failed warns.
+    """Within this block, ``evaluate_candidates`` counts fit failures instead of reporting them.
 
-    Yields the :class:`FitFailureLog` of the block, or ``None`` when this
-    scikit-learn's layout is not the known one (then an all-failed round
-    raises scikit-learn's ``ValueError`` as usual).
+    Yields the :class:`FitFailureLog` of the block, whose
+    :meth:`~FitFailureLog.finish` reports them, or ``None`` when this
+    scikit-learn's layout is not the known one (then each call warns or
+    raises as usual).
     """
     if not _install_deferring_check():
         yield None

@@ -281,7 +281,9 @@ def test_numeric_error_score_is_a_score():
 
 def test_all_fits_failing_raises_scikit_learns_error():
     X, y = iris()
-    search = HyperoptSearchCV(FailingClassifier(fail=True), {"c": [0.5, 1.0]}, n_iter=3, cv=2)
+    search = HyperoptSearchCV(
+        FailingClassifier(fail=True), {"c": hp.uniform("c", 0, 1)}, n_iter=3, cv=2
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitFailedWarning)
         with pytest.raises(ValueError, match="All the 6 fits failed"):
