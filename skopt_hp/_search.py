@@ -222,8 +222,9 @@ class HyperoptSearchCV(BaseSearchCV):
         ending in one) makes the search a classifier, with stratified folds.
     search_space : dict, list of dict, or hp expression
         The candidates. A dict maps parameter names (``set_params`` names
-        such as ``"clf__C"``) to an ``hp`` expression, a list of values
-        (a uniform choice), a scipy.stats distribution (``uniform``,
+        such as ``"clf__C"``) to an ``hp`` expression, a sequence of values
+        (a list, tuple, ``range`` or numpy array: a uniform choice over its
+        items), a scipy.stats distribution (``uniform``,
         ``loguniform``, ``randint`` and ``norm`` are modelled; others are
         drawn from the prior), or a constant. A list of dicts is a choice
         between them, as in ``RandomizedSearchCV``. Any ``hp`` expression
@@ -233,7 +234,13 @@ class HyperoptSearchCV(BaseSearchCV):
         ``q`` expressions give ints (see Notes).
     n_iter : int, default=50
         Number of candidates evaluated (fewer when ``timeout`` or
-        ``n_iter_no_change`` stop the search).
+        ``n_iter_no_change`` stop the search). A finite space (every
+        parameter a list, ``hp.choice``, ``hp.randint``, ``hp.uniformint``,
+        ``hp.quniform`` or ``hp.qloguniform``) is never searched twice at one
+        point: a proposal repeating an evaluated or pending candidate is
+        replaced by an untried one, and when the space has fewer than
+        ``n_iter`` points the search evaluates each once, with
+        ``RandomizedSearchCV``'s ``UserWarning``.
     algo : str, callable or Sampler, default="tpe"
         How candidates are proposed: ``"tpe"``, ``"rand"``,
         ``skopt_hp.tpe.suggest``, ``skopt_hp.rand.suggest``, a
@@ -255,8 +262,8 @@ class HyperoptSearchCV(BaseSearchCV):
     verbose : int, default=0
         Verbosity: >0 shows a progress bar with the best score so far on
         an interactive terminal (tqdm, when installed) and, elsewhere (logs,
-        CI), prints one line per round instead; scikit-learn's own messages
-        follow its ``verbose`` rules.
+        CI), writes one line per round to standard output instead;
+        scikit-learn's own messages follow its ``verbose`` rules.
     pre_dispatch : int or str, default="2*n_jobs"
         As in scikit-learn (per round).
     random_state : int, RandomState instance or None, default=None
@@ -264,12 +271,14 @@ class HyperoptSearchCV(BaseSearchCV):
         the same whatever ``n_jobs`` is (fits of random estimators need
         their own ``random_state``).
     error_score : "raise" or float, default=np.nan
-        Score of a failed fit. With ``np.nan`` the search warns
-        (``FitFailedWarning``), goes on, and the candidate is a *failed*
-        trial (the sampler ignores it rather than learning a loss from it);
-        with a number, the candidate is scored with it like any other.
-        ``"raise"`` raises. If every fit of the search fails, scikit-learn's
-        ``ValueError`` is raised, as in ``RandomizedSearchCV``.
+        Score of a failed fit. With ``np.nan`` the search goes on and the
+        candidate is a *failed* trial (the sampler ignores it rather than
+        learning a loss from it); with a number, the candidate is scored
+        with it like any other. Either way, when the search ends, one
+        ``FitFailedWarning`` gives the search's totals, as in
+        ``RandomizedSearchCV``. ``"raise"`` raises. If every fit of the
+        search fails, scikit-learn's ``ValueError`` is raised, as in
+        ``RandomizedSearchCV``.
     return_train_score : bool, default=False
         As in scikit-learn.
     n_points : int, default=4
@@ -376,6 +385,10 @@ class HyperoptSearchCV(BaseSearchCV):
     ``evaluate_candidates`` (joblib, ``n_jobs``, ``pre_dispatch`` and any
     ambient ``joblib.parallel_backend``). Round ``r`` draws from a generator
     seeded with ``(seed, r)``, where ``seed`` comes from ``random_state``.
+    scikit-learn's callbacks (``set_callbacks``, scikit-learn >= 1.9) see a
+    ``round`` task per round between the ``search`` task and the fits, as a
+    halving search has a task per iteration (see
+    ``docs/sklearn-migration.md``).
 
     **Interrupting.** If ``fit`` is interrupted (``KeyboardInterrupt``) or
     raises (``error_score="raise"``, a score that is not a number...), the
