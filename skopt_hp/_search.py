@@ -11,6 +11,7 @@ scored.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import numbers
 import warnings
@@ -606,7 +607,7 @@ class HyperoptSearchCV(BaseSearchCV):
         )
         self._results_log = log
         try:
-            with defer_all_fits_failed() as failure_log, bar_context as bar:
+            with defer_all_fits_failed(once=True) as failure_log, bar_context as bar:
                 monitor.progress = bar
                 try:
                     while monitor.trials_left() > 0:
@@ -638,7 +639,9 @@ class HyperoptSearchCV(BaseSearchCV):
             # One FitFailedWarning with the search's totals, or scikit-learn's error when
             # every fit failed, as RandomizedSearchCV's single call gives.
             failure_log.finish(self.error_score)
-        warn_non_finite(log.final())
+        # Attributed to the caller of fit (this function, BaseSearchCV.fit and its wrapper,
+        # HyperoptSearchCV.fit, the caller).
+        warn_non_finite(log.final(), stacklevel=6)
 
     def _reachable_n_iter(self, untried: UntriedPoints | None, n_done: int) -> int:
         """``n_iter``, or fewer when the space is finite and has fewer untried points.
@@ -662,7 +665,7 @@ class HyperoptSearchCV(BaseSearchCV):
             f"n_iter={self.n_iter}. Running {reachable} iterations. For exhaustive searches, "
             "use GridSearchCV.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=6,  # the caller of fit, as warn_non_finite below
         )
         return reachable
 
@@ -858,6 +861,11 @@ def _worker_death_message(error: BaseException) -> str:
         f"{detail}: {type(error).__name__}; it was evaluated alone to tell it from the "
         "other candidates of its round"
     )
+
+
+# Formerly defined here; kept for modules written against those names (the halving search).
+_rank_non_finite_last = rank_non_finite_last
+_warn_non_finite = functools.partial(warn_non_finite, stacklevel=4)
 
 
 def _score_text(loss: float) -> str:

@@ -200,7 +200,7 @@ def rank_non_finite_last(results: dict[str, Any]) -> None:
         results[key] = rankdata(-filled, method="min").astype(np.int32)
 
 
-def warn_non_finite(results: Mapping[str, Any], stacklevel: int = 5) -> None:
+def warn_non_finite(results: Mapping[str, Any], stacklevel: int = 2) -> None:
     """scikit-learn's warning about non-finite mean scores, once for the whole search."""
     for key, values in results.items():
         if key.startswith(("mean_test_", "mean_train_")) and not np.all(np.isfinite(values)):

@@ -39,11 +39,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import sklearn
+from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import _search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -97,11 +99,11 @@ SKLEARN_VERSION: tuple[int, ...] = _parse_version(sklearn.__version__)
 # ``sklearn.model_selection._search``. We replace it, once, by a wrapper that
 # behaves exactly as the original unless the calling thread is inside
 # ``defer_all_fits_failed()`` (a context variable, so other searches and other
-# threads are unaffected). Inside, a call only counts its fits and failures;
-# the search calls :meth:`FitFailureLog.finish` when it ends, which runs
-# scikit-learn's own check once over the counts of every round: the warning
-# RandomizedSearchCV gives, word for word, or its error when every fit of the
-# search failed.
+# threads are unaffected). Inside, with ``once=True`` (HyperoptSearchCV), a
+# call only counts its fits and failures; the search calls
+# :meth:`FitFailureLog.finish` when it ends, which runs scikit-learn's own check
+# once over the counts of every round: the warning RandomizedSearchCV gives,
+# word for word, or its error when every fit of the search failed.
 
 _FAILURE_LOG: contextvars.ContextVar[FitFailureLog | None] = contextvars.ContextVar(
     "skopt_hp_fit_failure_log", default=None
@@ -110,9 +112,21 @@ _ORIGINAL_CHECK = getattr(_sk_search, "_warn_or_raise_about_fit_failures", None)
 
 
 class FitFailureLog:
-    """Fit failures seen by the rounds of one search."""
+    """Fit failures seen by the calls of ``evaluate_candidates`` of one search.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    once : bool, default=False
+        True: a call only counts its fits; :meth:`finish` reports them all
+        when the search ends. False: a call whose fits all failed warns
+        (``FitFailedWarning``) instead of raising, and any other call is
+        checked by scikit-learn as usual (a warning per call with some
+        failures); :attr:`all_failed` and :meth:`all_failed_error` then let
+        the search raise scikit-learn's error when every fit failed.
+    """
+
+    def __init__(self, once: bool = False) -> None:
+        self.once = once
         self.n_fits = 0
         self.errors: Counter[str] = Counter()
 
@@ -120,13 +134,49 @@ class FitFailureLog:
     def n_failed(self) -> int:
         return sum(self.errors.values())
 
-    def record(self, results: list[dict]) -> None:
-        """Count the fits of one call of ``evaluate_candidates`` and their failures."""
+    @property
+    def all_failed(self) -> bool:
+        return self.n_fits > 0 and self.n_failed == self.n_fits
+
+    def _summary(self, errors: Counter[str]) -> str:
+        delimiter = "-" * 80 + "\n"
+        return "\n".join(
+            f"{delimiter}{n} fits failed with the following error:\n{error}"
+            for error, n in errors.items()
+        )
+
+    def all_failed_error(self) -> ValueError:
+        """scikit-learn's error for a search in which every fit failed."""
+        return ValueError(
+            f"\nAll the {self.n_fits} fits failed.\n"
+            "It is very likely that your model is misconfigured.\n"
+            "You can try to debug the error by setting error_score='raise'.\n\n"
+            f"Below are more details about the failures:\n{self._summary(self.errors)}"
+        )
+
+    def record(self, results: list[dict], error_score: Any) -> bool:
+        """Count the fits of one call; True when it is handled (not left to scikit-learn)."""
+        errors = Counter(r["fit_error"] for r in results if r.get("fit_error") is not None)
         self.n_fits += len(results)
-        self.errors.update(r["fit_error"] for r in results if r.get("fit_error") is not None)
+        self.errors.update(errors)
+        if self.once:
+            return True
+        n_failed = sum(errors.values())
+        if not results or n_failed != len(results):
+            return False
+        warnings.warn(
+            f"\n{n_failed} fits failed out of a total of {len(results)} in this round of the "
+            "search.\nThe score on these train-test partitions for these parameters will be "
+            f"set to {error_score}.\nIf these failures are not expected, you can try to debug "
+            "them by setting error_score='raise'.\n\n"
+            f"Below are more details about the failures:\n{self._summary(errors)}",
+            FitFailedWarning,
+            stacklevel=3,
+        )
+        return True
 
     def finish(self, error_score: Any) -> None:
-        """scikit-learn's check, once for the whole search.
+        """scikit-learn's check, once over every fit of the search (``once=True``).
 
         Warns (``FitFailedWarning``) with the search's totals when some fits
         failed; raises scikit-learn's ``ValueError`` when all of them did.
@@ -142,8 +192,7 @@ class FitFailureLog:
 
 def _deferring_check(results: list[dict], error_score: Any) -> None:
     log = _FAILURE_LOG.get()
-    if log is not None:
-        log.record(results)
+    if log is not None and log.record(results, error_score):
         return
     _ORIGINAL_CHECK(results, error_score)  # type: ignore[misc]
 
@@ -160,18 +209,20 @@ def _install_deferring_check() -> bool:
 
 
 @contextlib.contextmanager
-def defer_all_fits_failed() -> Iterator[FitFailureLog | None]:
-    """Within this block, ``evaluate_candidates`` counts fit failures instead of reporting them.
+def defer_all_fits_failed(*, once: bool = False) -> Iterator[FitFailureLog | None]:
+    """Within this block, fit failures of ``evaluate_candidates`` go to a :class:`FitFailureLog`.
 
-    Yields the :class:`FitFailureLog` of the block, whose
-    :meth:`~FitFailureLog.finish` reports them, or ``None`` when this
+    With ``once``, a call only counts them and the log's
+    :meth:`~FitFailureLog.finish` reports them when the search ends (what
+    ``HyperoptSearchCV`` does); otherwise only a call whose fits all failed
+    is deferred (see :class:`FitFailureLog`). Yields ``None`` when this
     scikit-learn's layout is not the known one (then each call warns or
     raises as usual).
     """
     if not _install_deferring_check():
         yield None
         return
-    log = FitFailureLog()
+    log = FitFailureLog(once=once)
     token = _FAILURE_LOG.set(log)
     try:
         yield log

@@ -405,3 +405,47 @@ def test_callbacks_with_partial_fit_failures():
     expected_n_tasks = 1 + 1 + 1 + 4  # root + search + one round + 4 candidate-split fits
     assert callback.count_hooks("on_fit_task_begin") == expected_n_tasks
     assert callback.count_hooks("on_fit_task_end") == expected_n_tasks
+
+
+def _fits(n_ok, n_failed):
+    return [{"fit_error": None}] * n_ok + [{"fit_error": "ValueError: boom"}] * n_failed
+
+
+def test_deferred_fit_failures_are_counted_over_calls_and_reported_once():
+    from sklearn.model_selection import _search as sk_search
+
+    from skopt_hp._sklearn_compat import defer_all_fits_failed
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with defer_all_fits_failed(once=True) as log:
+            check = sk_search._warn_or_raise_about_fit_failures  # what evaluate_candidates calls
+            check(_fits(0, 2), np.nan)  # a call whose fits all failed: counted, no error
+            check(_fits(3, 1), np.nan)
+        assert caught == []
+        log.finish(np.nan)
+    assert (log.n_fits, log.n_failed) == (6, 3)
+    (warning,) = caught
+    assert warning.category is FitFailedWarning
+    assert "3 fits failed out of a total of 6." in str(warning.message)
+    with defer_all_fits_failed(once=True) as log:
+        sk_search._warn_or_raise_about_fit_failures(_fits(0, 2), np.nan)
+    with pytest.raises(ValueError, match="All the 2 fits failed"):
+        log.finish(np.nan)
+
+
+def test_deferring_only_the_all_failed_calls_is_still_available():
+    """``once=False`` (other searches' use): a call whose fits all failed only warns, other
+    calls are checked by scikit-learn as usual, and the search raises if all failed."""
+    from sklearn.model_selection import _search as sk_search
+
+    from skopt_hp._sklearn_compat import defer_all_fits_failed
+
+    with defer_all_fits_failed() as log:
+        check = sk_search._warn_or_raise_about_fit_failures
+        with pytest.warns(FitFailedWarning, match="2 fits failed out of a total of 2 in this"):
+            check(_fits(0, 2), np.nan)
+        with pytest.warns(FitFailedWarning, match="1 fits failed out of a total of 4"):
+            check(_fits(3, 1), np.nan)
+    assert not log.all_failed and (log.n_fits, log.n_failed) == (6, 3)
+    assert "All the 6 fits failed" in str(log.all_failed_error())
