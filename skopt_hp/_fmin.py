@@ -603,6 +603,8 @@ class SerialExecutor:
 
     capacity = 1
     always_catch = False
+    #: ``submit`` returns finished futures: the loop need not wait for them.
+    completes_on_submit = True
 
     def __init__(self, fn: Callable[[Any], Any], space: Any) -> None:
         self.fn = fn
@@ -714,6 +716,7 @@ class _Run:
             self.settings,
             self.monitor,
         )
+        immediate = getattr(executor, "completes_on_submit", False)
         while True:
             while len(self.running) < executor.capacity:
                 if monitor.out_of_time():
@@ -738,11 +741,17 @@ class _Run:
                 self.running[executor.submit(trial)] = trial
             if not self.running:
                 return
-            done, _ = wait(self.running, timeout=monitor.time_left(), return_when=FIRST_COMPLETED)
-            if not done:
-                raise _Stop("timeout")
-            # Record in trial order, so that a serial run's order is kept.
-            for future in sorted(done, key=lambda f: self.running[f].tid):
+            if immediate:
+                done = list(self.running)  # finished when submit returned
+            else:
+                done, _ = wait(
+                    self.running, timeout=monitor.time_left(), return_when=FIRST_COMPLETED
+                )
+                if not done:
+                    raise _Stop("timeout")
+                # Record in trial order, so that a serial run's order is kept.
+                done = sorted(done, key=lambda f: self.running[f].tid)
+            for future in done:
                 trial = self.running.pop(future)
                 self._record(trial, future.result())
                 monitor.report(1)
