@@ -25,7 +25,8 @@ What is used, and why:
   :mod:`skopt_hp._search_results`).
 * The callback context argument of ``evaluate_candidates`` and where
   ``_fit_and_score`` enters it (scikit-learn >= 1.9): see
-  :class:`FailingFitsContext`.
+  :class:`FailingFitsContext`; and a context's private list of callbacks:
+  see :func:`has_callbacks`.
 * The ``joblib.Parallel`` held by ``evaluate_candidates``' closure, and its
   private ``_ready_batches`` queue: see :func:`discard_aborted_tasks`.
 
@@ -63,6 +64,7 @@ __all__ = [
     "can_fail_fits",
     "defer_all_fits_failed",
     "discard_aborted_tasks",
+    "has_callbacks",
     "n_splits_of_current_fit",
 ]
 
@@ -228,6 +230,19 @@ def defer_all_fits_failed(*, once: bool = False) -> Iterator[FitFailureLog | Non
         yield log
     finally:
         _FAILURE_LOG.reset(token)
+
+
+def has_callbacks(callback_ctx: Any) -> bool:
+    """Whether any callback listens to ``callback_ctx`` (scikit-learn >= 1.9's context).
+
+    A sequential search adds a task per round to the context's tree, and
+    every fit task sent to a worker process carries the whole tree (a
+    context pickles its parents, which hold their children): O(N) bytes per
+    task by the end of a search. Without callbacks nobody reads the tree, so
+    the search makes none. An unknown layout counts as having callbacks.
+    """
+    callbacks = getattr(callback_ctx, "_callbacks", None)
+    return callbacks is None or bool(callbacks)
 
 
 def n_splits_of_current_fit(search: BaseSearchCV) -> int | None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.stats as st
 from _search_helpers import iris, small_regression
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_validate
 from sklearn.model_selection._search import BaseSearchCV
 
@@ -149,8 +149,8 @@ def test_trials_mirror_cv_results():
 CONDITIONAL_SPACE = hp.choice(
     "kind",
     [
-        {"C": hp.loguniform("C", -3, 3), "fit_intercept": hp.choice("fi", [True, False])},
-        {"C": hp.loguniform("C2", -3, 3), "tol": hp.uniform("tol", 1e-5, 1e-3)},
+        {"alpha": hp.loguniform("a", -3, 3), "fit_intercept": hp.choice("fi", [True, False])},
+        {"alpha": hp.loguniform("a2", -3, 3), "tol": hp.uniform("tol", 1e-5, 1e-3)},
     ],
 )
 
@@ -169,7 +169,7 @@ def test_cv_results_are_scikit_learns_for_the_candidates_evaluated(n_points, ret
         return_train_score=return_train_score,
     )
     ours = HyperoptSearchCV(
-        LogisticRegression(max_iter=500),
+        RidgeClassifier(),
         CONDITIONAL_SPACE,
         n_iter=10,
         n_points=n_points,
@@ -177,7 +177,7 @@ def test_cv_results_are_scikit_learns_for_the_candidates_evaluated(n_points, ret
         **kwargs,
     ).fit(X, y)
     grid = [{name: [value] for name, value in p.items()} for p in ours.cv_results_["params"]]
-    theirs = GridSearchCV(LogisticRegression(max_iter=500), grid, **kwargs).fit(X, y)
+    theirs = GridSearchCV(RidgeClassifier(), grid, **kwargs).fit(X, y)
     a, b = ours.cv_results_, theirs.cv_results_
     assert list(a) == list(b)
     for key in b:
@@ -206,10 +206,10 @@ def test_each_round_formats_only_its_own_rows(monkeypatch):
         return real(self, candidate_params, n_splits, out, more_results)
 
     monkeypatch.setattr(BaseSearchCV, "_format_results", counting)
-    X, y = iris()
+    X, y = small_regression()
     HyperoptSearchCV(
-        LogisticRegression(),
-        {"C": hp.loguniform("C", -3, 3)},
+        Ridge(),
+        {"alpha": hp.loguniform("alpha", -3, 3)},
         n_iter=9,
         n_points=2,
         cv=2,
