@@ -503,11 +503,11 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
     trials.bind(compiled)
     trials.remove_unfinished()
     initial = settings.initial
-    if initial is not None and (len(trials) or queued):
+    if initial is not None and (len(trials.records) or queued):
         logger.warning(
             "fmin: points_to_evaluate ignored: they are evaluated only when the trials are "
             "empty, and these hold %d trials.",
-            len(trials) + len(queued),
+            len(trials.records) + len(queued),
         )
         initial = None
     if queued_rows is not None:
@@ -657,6 +657,10 @@ class _Run:
         self.n_tracked = len(self.completed)
         self.n_saved = len(self.completed)
         self.stop_reason: str | None = None
+        # max_evals counts, as hyperopt's, the trials hyperopt shows when the call starts (not
+        # failed or cancelled ones) plus every trial this call creates: the records may reach
+        # max_evals plus the earlier runs' failed and cancelled trials.
+        self.max_records = settings.max_evals + len(trials.records) - len(trials)
         # What early_stop_fn sees while trials finish out of order (see _finished_view).
         self._view: Trials | None = None
 
@@ -678,7 +682,7 @@ class _Run:
         with progress_bar(show, total=total, initial=min(len(trials), total or len(trials))) as bar:
             try:
                 if initial is not None:
-                    initial = initial[: max(max_evals - len(trials), 0)]
+                    initial = initial[: max(self.max_records - len(trials.records), 0)]
                     self.queue.extend(
                         trials.new_trial(p, z=z)
                         for p, z in zip(settings.compiled.decode(initial), initial, strict=True)
@@ -699,7 +703,7 @@ class _Run:
                     raise
                 logger.warning(
                     "fmin interrupted: keeping the %d finished trials (best loss %.6g).",
-                    len(trials),
+                    len(trials.records),
                     trials.best_loss,
                 )
             finally:
@@ -716,7 +720,9 @@ class _Run:
                     raise _Stop("timeout")
                 if not self.queue:
                     free = executor.capacity - len(self.running)
-                    n = min(max(settings.max_queue_len, free), settings.max_evals - len(trials))
+                    n = min(
+                        max(settings.max_queue_len, free), self.max_records - len(trials.records)
+                    )
                     if n <= 0:
                         break
                     seed = int(settings.rng.integers(2**31 - 1))
@@ -776,7 +782,13 @@ class _Run:
             )
             self._finished(trial)
         else:
-            trials.remove_unfinished()
+            # Kept as a failed trial before the error propagates, as hyperopt keeps it
+            # (hidden from len(trials) and trials.trials, in trials.records).
+            failure = outcome.failure
+            trials.fail(
+                trial, failure["message"], traceback=outcome.traceback, exc_type=failure["type"]
+            )
+            self._finished(trial)
             self._save()
             raise outcome.error
         if save:
@@ -861,7 +873,7 @@ class _Run:
         """
         trials, completed = self.trials, self.completed
         if self._view is None:
-            if len(completed) == len(trials) and (
+            if len(completed) == len(trials.records) and (
                 not completed or trials.records[-1] is completed[-1]
             ):
                 return trials

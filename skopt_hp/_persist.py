@@ -577,10 +577,10 @@ def _signature(fd: int) -> tuple[int, int, int, int]:
 def _check_target(name: str, space: Any, trials: Trials | None) -> tuple[Any, Trials]:
     if trials is None:
         trials = Trials()
-    elif len(trials):
+    elif len(trials.records):
         raise ValueError(
             f"{name}: load_trials fills an empty Trials, but the one given holds "
-            f"{len(trials)} trials."
+            f"{len(trials.records)} trials."
         )
     if space is None:
         space = trials.space
@@ -709,7 +709,7 @@ def compact_journal(path: PathLike, space: Any = None) -> int:
         _journal.write_atomically(name, lines, create=False)
     finally:
         os.close(old)
-    return len(trials)
+    return len(trials.records)
 
 
 class RunJournal:
@@ -745,9 +745,9 @@ class RunJournal:
         self._resumed_from: tuple[int, int, int, int] | None = None
         self._writer: _journal.JournalWriter | None = None
         self._n_written = 0
-        if path and not len(trials) and os.path.exists(path):
+        if path and not len(trials.records) and os.path.exists(path):
             self._resumed_from = _load_into(path, space, trials)[1]
-            logger.info("Resumed %d trials from %s.", len(trials), path)
+            logger.info("Resumed %d trials from %s.", len(trials.records), path)
 
     def __enter__(self) -> RunJournal:
         if not self.path:

@@ -338,7 +338,10 @@ class HyperoptSearchCV(BaseSearchCV):
         ``status``, ``cv_index``, the candidate's ``params`` and its
         ``mean_*``, ``std_*`` and ``split*`` entries of ``cv_results_``.
         Candidates whose optimised score is not finite (failed fits) are
-        failed trials.
+        finished trials with ``status`` ``"fail"`` and a ``failure`` entry
+        (type and message), as when an objective returns ``STATUS_FAIL``:
+        they count in ``len(trials_)``, unlike the trials hyperopt hides
+        (an objective that raised).
     mlflow_run_id_ : str
         The MLflow run of the last ``fit``, when it was logged.
 
@@ -562,23 +565,24 @@ class HyperoptSearchCV(BaseSearchCV):
         best_loss = math.inf
         since_best = 0
         round_index = previous.rounds if previous is not None else 0
-        n_kept = len(trials)
+        # Failed candidates are trials too (hidden from hyperopt's len(trials)): count records.
+        n_kept = len(trials.records)
         if previous is not None:
             losses = [loss for loss in trials.losses() if loss is not None]
             best_loss = min(losses, default=math.inf)
         bar_context = progress_bar(
             self.verbose > 0,
             total=self.n_iter,
-            initial=len(trials),
+            initial=n_kept,
             best_text=lambda loss: f"best score: {-loss:.6g}",
             unit="candidate",
         )
         with defer_all_fits_failed() as failure_log, bar_context as bar:
             try:
-                while len(trials) < self.n_iter:
-                    if len(trials) > n_kept and self._should_stop(start, since_best):
+                while len(trials.records) < self.n_iter:
+                    if len(trials.records) > n_kept and self._should_stop(start, since_best):
                         break
-                    n = min(self.n_points, self.n_iter - len(trials))
+                    n = min(self.n_points, self.n_iter - len(trials.records))
                     rng = np.random.default_rng([seed, round_index])
                     new = ask(sampler, space, trials, n, rng)
                     candidates = [_candidate(space, trial) for trial in new]
@@ -600,7 +604,8 @@ class HyperoptSearchCV(BaseSearchCV):
                     if self.verbose > 0 and not bar.drawn:
                         best = "none yet" if math.isinf(best_loss) else f"{-best_loss:.6g}"
                         print(
-                            f"[HyperoptSearchCV] round {round_index}: {len(trials)}/{self.n_iter} "
+                            f"[HyperoptSearchCV] round {round_index}: "
+                            f"{len(trials.records)}/{self.n_iter} "
                             f"candidates, best score {best}"
                         )
             except BaseException:  # an interrupt, error_score="raise", a bad scorer...
@@ -772,16 +777,14 @@ class HyperoptSearchCV(BaseSearchCV):
         if math.isfinite(score) and death is None:
             trials.complete(trial, {"status": "ok", "loss": -score, **entries})
             return -score
-        trials.fail(
-            trial,
-            death
-            or (
-                f"the mean test {metric!r} score is {score} (a fit failed or a score was not "
-                "finite; see the FitFailedWarning)"
-            ),
-            exc_type="WorkerDied" if death else "FitFailed",
+        # The candidate has its row of cv_results_: a finished trial with status "fail" (as an
+        # objective returning it), shown in hyperopt's views, not one whose objective raised.
+        message = death or (
+            f"the mean test {metric!r} score is {score} (a fit failed or a score was not "
+            "finite; see the FitFailedWarning)"
         )
-        trial.result.update(entries)
+        failure = {"type": "WorkerDied" if death else "FitFailed", "message": message}
+        trials.complete(trial, {"status": "fail", "failure": failure, **entries})
         return None
 
     def _keep_finished(self, trials: Trials, results: dict[str, Any]) -> None:
@@ -856,7 +859,7 @@ class _SearchHistory:
         # Rows formatted for a round whose trials were then dropped (an interrupt after
         # evaluate_candidates returned, or between the one-by-one calls after a worker
         # died) must go too: row i is trial i.
-        n = len(trials)
+        n = len(trials.records)
         copy.record(self.params[:n], self.out[: n * self.n_splits], self.n_splits)
         copy.rounds = self.rounds
         return copy
