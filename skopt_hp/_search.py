@@ -565,7 +565,7 @@ class HyperoptSearchCV(BaseSearchCV):
         best_loss = math.inf
         since_best = 0
         round_index = previous.rounds if previous is not None else 0
-        # Failed candidates are trials too (hidden from hyperopt's len(trials)): count records.
+        # Record i is row i of cv_results_: count records (not hyperopt's shown trials).
         n_kept = len(trials.records)
         if previous is not None:
             losses = [loss for loss in trials.losses() if loss is not None]

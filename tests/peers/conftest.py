@@ -147,7 +147,8 @@ def _peers_spark_session():
         config={"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"},
     )
     yield session
-    if created:
+    # Stopped here only if started here and still running (tests/spark stops its own).
+    if created and _existing_session() is session:
         session.stop()
 
 
