@@ -213,7 +213,10 @@ def fmin(
         ``functools.partial`` of them, ``"tpe"``/``"rand"`` or a sampler.
     max_evals : int, default=None
         Total number of trials, counting those already in ``trials``, so a
-        second call with the same ``trials`` continues the search. ``None``
+        second call with the same ``trials`` continues the search. As in
+        hyperopt, the trials already there count as ``len(trials)`` does
+        (failed and cancelled ones are not counted), and every trial this
+        call makes counts, failed ones included. ``None``
         means no limit (then give ``timeout``, ``loss_threshold`` or
         ``early_stop_fn``).
     timeout : float, default=None
@@ -234,9 +237,11 @@ def fmin(
     pass_expr_memo_ctrl : None
         Not supported (hyperopt's pyll internals); must be ``None``/False.
     catch_eval_exceptions : bool, default=False
-        Record an exception raised by ``fn`` as a failed trial (with its
-        traceback text) and go on. Otherwise the exception propagates after
-        the finished trials have been kept (and saved).
+        Record an exception raised by ``fn`` as a failed trial (state
+        ``ERROR``, with its traceback text; left out of ``len(trials)`` and
+        ``trials.trials``, as in hyperopt) and go on. Otherwise the exception
+        propagates after the finished trials and that failed one have been
+        kept (and saved).
     verbose : bool, default=False
         Log progress messages at INFO level.
     return_argmin : bool, default=True
