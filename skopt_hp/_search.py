@@ -30,6 +30,8 @@ from . import tpe as _tpe  # noqa: F401  (registers algo="tpe")
 from ._ask import UntriedPoints, ask, resolve_algo
 from ._loop import Budget, RunMonitor
 from ._progress import progress_bar
+from ._race import RaceResult
+from ._search_racing import FoldRacer, race_columns
 from ._search_records import search_info, search_outcome, search_trial_record
 from ._search_results import (
     NON_FINITE_MESSAGE,
@@ -37,12 +39,14 @@ from ._search_results import (
     SearchHistory,
     check_same_splits,
     rank_non_finite_last,
+    times_over_fitted_folds,
     warn_non_finite,
 )
 from ._sklearn_compat import (
     BaseSearchCV,
     FailingFitsContext,
     Interval,
+    StrOptions,
     can_fail_fits,
     defer_all_fits_failed,
     discard_aborted_tasks,
@@ -60,6 +64,9 @@ __all__ = ["HyperoptSearchCV"]
 
 #: Candidates proposed jointly per round by default (see ``n_points``).
 DEFAULT_N_POINTS = 4
+
+#: Level of fold racing's one-sided test by default (see ``pruning_alpha``).
+DEFAULT_PRUNING_ALPHA = 0.05
 
 #: What a copy of a running search leaves out (see ``HyperoptSearchCV.__getstate__``): the
 #: search's records, which grow with it, and the previous fit's results and model.
@@ -463,6 +470,8 @@ class HyperoptSearchCV(BaseSearchCV):
         "timeout": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "warm_start": ["boolean"],
+        "pruning": [StrOptions({"folds"}), None],
+        "pruning_alpha": [Interval(numbers.Real, 0, 1, closed="neither")],
         "mlflow_logging": ["boolean", None],
     }
 
@@ -486,6 +495,8 @@ class HyperoptSearchCV(BaseSearchCV):
         timeout: float | None = None,
         n_iter_no_change: int | None = None,
         warm_start: bool = False,
+        pruning: str | None = None,
+        pruning_alpha: float = DEFAULT_PRUNING_ALPHA,
         mlflow_logging: bool | None = None,
     ):
         self.search_space = search_space
@@ -496,6 +507,8 @@ class HyperoptSearchCV(BaseSearchCV):
         self.timeout = timeout
         self.n_iter_no_change = n_iter_no_change
         self.warm_start = warm_start
+        self.pruning = pruning
+        self.pruning_alpha = pruning_alpha
         self.mlflow_logging = mlflow_logging
         super().__init__(
             estimator=estimator,
@@ -586,6 +599,10 @@ class HyperoptSearchCV(BaseSearchCV):
         self.trials_ = trials
         untried = _untried_points(space, trials)
         n_iter = self._reachable_n_iter(untried, len(trials.records))
+        self.__dict__.pop("n_fits_", None)
+        racer = None
+        if self.pruning is not None:
+            racer = FoldRacer.start(self, evaluate_candidates, cv, trials.records)
         session = None
         # Only within this class's fit, which closes the session (and never twice).
         if getattr(self, "_tracking_session", False) is None:
@@ -611,12 +628,17 @@ class HyperoptSearchCV(BaseSearchCV):
             record_of=search_trial_record,
             best_text=_score_text,
         )
-        log = ResultsLog(history, super()._format_results)
+        log = ResultsLog(history, self._format_rows)
         round_index = history.rounds
+        n_pruned = sum(bool(t.result.get("pruned")) for t in trials.records)
+
+        def pruned_text() -> str:
+            return "" if racer is None else f", {n_pruned} pruned"
 
         def line(done: int, total: int | None, best_loss: float | None) -> str:
             return (
-                f"[HyperoptSearchCV] round {history.rounds}: {done}/{total} candidates, "
+                f"[HyperoptSearchCV] round {history.rounds}: {done}/{total} candidates"
+                f"{pruned_text()}, "
                 f"best score {'none yet' if best_loss is None else f'{-best_loss:.6g}'}"
             )
 
@@ -624,13 +646,17 @@ class HyperoptSearchCV(BaseSearchCV):
             self.verbose > 0,
             total=n_iter,
             initial=n_kept,
-            best_text=lambda loss: f"best score: {-loss:.6g}",
+            best_text=lambda loss: f"best score: {-loss:.6g}{pruned_text()}",
             unit="candidate",
             line=line,
         )
         self._results_log = log
         try:
-            with defer_all_fits_failed(once=True) as failure_log, bar_context as bar:
+            with (
+                defer_all_fits_failed(once=True) as failure_log,
+                bar_context as bar,
+                racer if racer is not None else contextlib.nullcontext(),
+            ):
                 monitor.progress = bar
                 try:
                     while monitor.trials_left() > 0:
@@ -644,9 +670,17 @@ class HyperoptSearchCV(BaseSearchCV):
                         candidates = [_candidate(space, trial) for trial in new]
                         for trial in new:
                             trials.start(trial)
-                        self._evaluate_round(evaluate_candidates, candidates, cv, search_ctx)
-                        for trial in new:
-                            self._record(trials, trial, log.take_row(trial.tid))
+                        raced = self._evaluate_round(
+                            evaluate_candidates, candidates, cv, search_ctx, racer
+                        )
+                        for trial, race in zip(new, raced, strict=True):
+                            row = log.take_row(trial.tid)
+                            if racer is not None:
+                                row = racer.annotate(row, race)
+                            self._record(trials, trial, row, race)
+                            if racer is not None:
+                                racer.learn(trial.result)
+                                n_pruned += race is not None and race.pruned
                         monitor.finished(new)
                         round_index += 1
                         history.rounds = round_index
@@ -658,6 +692,8 @@ class HyperoptSearchCV(BaseSearchCV):
             self._results_log = None
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
+        if racer is not None:
+            self.n_fits_ = racer.n_fits + (log.n_rows - racer.n_raced) * racer.n_splits
         if failure_log is not None:
             # One FitFailedWarning with the search's totals, or scikit-learn's error when
             # every fit failed, as RandomizedSearchCV's single call gives.
@@ -725,8 +761,22 @@ class HyperoptSearchCV(BaseSearchCV):
         log = getattr(self, "_results_log", None)
         if log is not None:
             return log.add_round(candidate_params, n_splits, out, more_results)
-        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        results = self._format_rows(candidate_params, n_splits, out, more_results)
         rank_non_finite_last(results)
+        return results
+
+    def _format_rows(
+        self,
+        candidate_params: Any,
+        n_splits: int,
+        out: Any,
+        more_results: Any = None,
+    ) -> dict[str, Any]:
+        """scikit-learn's formatting; the times of a pruned row are its fitted folds'."""
+        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        n_fitted = (more_results or {}).get("n_folds_fitted")
+        if n_fitted is not None:
+            times_over_fitted_folds(results, out, n_splits, list(n_fitted))
         return results
 
     def results_dataframe(self) -> Any:
@@ -762,7 +812,10 @@ class HyperoptSearchCV(BaseSearchCV):
         candidates: list[dict[str, Any]],
         cv: _FrozenSplits | None,
         search_ctx: Any,
-    ) -> None:
+        racer: FoldRacer | None = None,
+    ) -> list[RaceResult | None]:
+        """Evaluate a round; with racing, what each candidate's race gave (None: not raced)."""
+        reference = racer.reference() if racer is not None else None
         kwargs: dict[str, Any] = {"cv": cv}
         round_ctx = None
         if search_ctx is not None:
@@ -773,14 +826,22 @@ class HyperoptSearchCV(BaseSearchCV):
             ).call_on_fit_task_begin(estimator=self)
             kwargs["callback_ctx"] = round_ctx
         self._worker_deaths: dict[int, str] = {}
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=NON_FINITE_MESSAGE, category=UserWarning)
-            try:
-                evaluate_candidates(candidates, **kwargs)
-            except BrokenProcessPool as error:
-                self._evaluate_one_by_one(evaluate_candidates, candidates, cv, error)
+        raced: list[RaceResult | None] = [None] * len(candidates)
+        if racer is not None and reference is not None:
+            raced = list(racer.race(candidates, reference, round_ctx))
+        else:
+            if racer is not None:
+                kwargs["more_results"] = race_columns(raced, racer.n_splits)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=NON_FINITE_MESSAGE, category=UserWarning)
+                try:
+                    evaluate_candidates(candidates, **kwargs)
+                except BrokenProcessPool as error:
+                    more = kwargs.get("more_results")
+                    self._evaluate_one_by_one(evaluate_candidates, candidates, cv, error, more)
         if round_ctx is not None:
             round_ctx.call_on_fit_task_end(estimator=self)
+        return raced
 
     def _evaluate_one_by_one(
         self,
@@ -788,6 +849,7 @@ class HyperoptSearchCV(BaseSearchCV):
         candidates: list[dict[str, Any]],
         cv: _FrozenSplits | None,
         error: BaseException,
+        more_results: dict[str, list[Any]] | None = None,
     ) -> None:
         """Re-evaluate a round whose worker process died, one candidate per call.
 
@@ -803,16 +865,21 @@ class HyperoptSearchCV(BaseSearchCV):
         """
         if self.error_score == "raise" or not can_fail_fits(evaluate_candidates):
             raise error
-        for candidate in candidates:
+        for i, candidate in enumerate(candidates):
+            kwargs: dict[str, Any] = {"cv": cv}
+            if more_results is not None:
+                kwargs["more_results"] = {key: [values[i]] for key, values in more_results.items()}
             discard_aborted_tasks(evaluate_candidates)  # see its docstring: a joblib bug
             try:
-                evaluate_candidates([candidate], cv=cv)
+                evaluate_candidates([candidate], **kwargs)
             except BrokenProcessPool as death:
                 message = _worker_death_message(death)
                 # Keyed by the candidate dict, which is the params entry of its row.
                 self._worker_deaths[id(candidate)] = message
                 discard_aborted_tasks(evaluate_candidates)
-                evaluate_candidates([candidate], cv=cv, callback_ctx=FailingFitsContext(message))
+                evaluate_candidates(
+                    [candidate], **kwargs, callback_ctx=FailingFitsContext(message)
+                )
 
     def _optimized_metric(self, results: Mapping[str, Any]) -> str:
         """The metric whose mean test score the sampler maximises (see Notes)."""
@@ -821,12 +888,25 @@ class HyperoptSearchCV(BaseSearchCV):
             return self.refit
         return names[0]
 
-    def _record(self, trials: Trials, trial: Trial, entries: dict[str, Any]) -> None:
+    def _record(
+        self,
+        trials: Trials,
+        trial: Trial,
+        entries: dict[str, Any],
+        race: RaceResult | None = None,
+    ) -> None:
         """Store the cross-validation result of ``trial`` (``entries``: its row of ``cv_results_``).
 
         ``loss`` is minus the optimised metric's mean test score; a candidate
-        whose score is not finite (a failed fit) is a finished trial with status ``"fail"``.
+        whose score is not finite (a failed fit) is a finished trial with
+        status ``"fail"``. A candidate stopped by fold racing (``race``) is a
+        successful trial whose loss is minus its estimated mean score (see
+        ``pruning``).
         """
+        if race is not None and race.pruned:
+            assert race.estimate is not None
+            trials.complete(trial, {"status": "ok", "loss": -race.estimate, **entries})
+            return
         metric = self._optimized_metric(entries)
         score = entries.get(f"mean_test_{metric}", math.nan)
         death = getattr(self, "_worker_deaths", {}).get(id(entries["params"]))
