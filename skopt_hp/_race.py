@@ -163,9 +163,7 @@ class Race:
     def n_discarded(self) -> int:
         """Fits made beyond the fold that stopped their candidate (thrown away)."""
         return sum(
-            self._started[i] - stop
-            for i, stop in enumerate(self._stopped_at)
-            if stop is not None
+            self._started[i] - stop for i, stop in enumerate(self._stopped_at) if stop is not None
         )
 
     def results(self) -> list[RaceResult]:

@@ -144,7 +144,7 @@ class Leaderboard:
         return self._n
 
     def add(self, scores: np.ndarray) -> bool:
-        """Add a complete candidate's fold scores; False (and nothing added) if one is not finite."""
+        """Add a complete candidate's fold scores (False, nothing added: one is not finite)."""
         scores = np.asarray(scores, dtype=float).reshape(-1)
         if scores.shape != (self.n_splits,):
             raise ValueError(

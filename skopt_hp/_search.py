@@ -877,9 +877,7 @@ class HyperoptSearchCV(BaseSearchCV):
                 # Keyed by the candidate dict, which is the params entry of its row.
                 self._worker_deaths[id(candidate)] = message
                 discard_aborted_tasks(evaluate_candidates)
-                evaluate_candidates(
-                    [candidate], **kwargs, callback_ctx=FailingFitsContext(message)
-                )
+                evaluate_candidates([candidate], **kwargs, callback_ctx=FailingFitsContext(message))
 
     def _optimized_metric(self, results: Mapping[str, Any]) -> str:
         """The metric whose mean test score the sampler maximises (see Notes)."""

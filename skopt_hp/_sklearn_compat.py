@@ -509,7 +509,7 @@ def fit_internals(evaluate_candidates: Any, search: BaseSearchCV) -> FitInternal
 
 
 def insert_error_scores(out: list[dict[str, Any]], error_score: Any) -> None:
-    """A callable scorer's failed fits get a dict of ``error_score`` (as ``evaluate_candidates``)."""
+    """Give a callable scorer's failed fits a dict of ``error_score``, as evaluate_candidates."""
     _insert_error_scores(out, error_score)
 
 
