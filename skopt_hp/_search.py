@@ -328,13 +328,31 @@ class HyperoptSearchCV(BaseSearchCV):
         and the metric names are checked. With an int ``random_state``, a
         search continued to ``n_iter`` proposes the candidates a single
         search of ``n_iter`` would have proposed, as long as the stopping
-        point was a multiple of ``n_points``.
+        point was a multiple of ``n_points`` (and, with ``pruning``, as long
+        as the search was fitted with the same ``pruning`` settings).
+    pruning : {"folds"} or None, default=None
+        ``"folds"``: fold racing. Candidates are fit fold by fold, and after
+        each fold a candidate clearly worse than the best fully evaluated
+        candidate on the same folds stops: its remaining folds are never
+        fit. Its row of ``cv_results_`` has NaN for those folds and for its
+        mean and standard deviation of test (and train) scores, so it ranks
+        last and is never ``best_*``; the ``pruned`` and
+        ``n_folds_fitted`` columns say which and how far. The sampler learns
+        an estimate of its score (see Notes). ``None`` fits every fold of
+        every candidate, as ``RandomizedSearchCV``. See
+        ``docs/pruning.md``.
+    pruning_alpha : float in (0, 1), default=0.05
+        With ``pruning="folds"``, the level of the one-sided paired test
+        that stops a candidate (see Notes): smaller stops fewer candidates
+        (a lower risk of stopping a good one, fewer fits saved).
     mlflow_logging : bool or None, default=None
         Log the search to MLflow: a parent run (settings, the space as an
         artifact, best parameters and score, number of candidates), one
         nested run per candidate (its parameters as named in
         ``cv_results_['params']``, ``loss`` and every ``mean_*``/``std_*``
-        column, status, error), and the refit ``best_estimator_`` as an
+        column, status, error; with ``pruning``, ``n_folds_fitted`` and
+        the status ``"pruned"`` for a candidate stopped early), and the
+        refit ``best_estimator_`` as an
         MLflow model. ``None`` follows :func:`skopt_hp.autolog` and, when
         that was never called, MLflow's ``mlflow.sklearn.autolog()``;
         ``False`` never logs. Whatever this is, MLflow's own autologging is
@@ -347,7 +365,10 @@ class HyperoptSearchCV(BaseSearchCV):
     cv_results_ : dict of numpy (masked) ndarrays
         As in scikit-learn, one row per evaluated candidate, in evaluation
         order. ``param_<name>`` columns are masked where a conditional
-        parameter was inactive.
+        parameter was inactive. With ``pruning``, two columns come first:
+        ``pruned`` (bool) and ``n_folds_fitted`` (int); a pruned row's
+        ``mean_fit_time`` and ``mean_score_time`` (and their ``std_``) are
+        over the folds it was fit on.
     best_estimator_ : estimator
         The estimator refit on the whole data with ``best_params_``
         (``refit`` not False).
@@ -371,7 +392,9 @@ class HyperoptSearchCV(BaseSearchCV):
         indices, floats for ``q`` expressions); each ``result`` holds
         ``loss`` (minus the mean test score of the optimised metric),
         ``status``, ``cv_index``, the candidate's ``params`` and its
-        ``mean_*``, ``std_*`` and ``split*`` entries of ``cv_results_``.
+        ``mean_*``, ``std_*`` and ``split*`` entries of ``cv_results_``
+        (and, with ``pruning``, ``pruned`` and ``n_folds_fitted``; a pruned
+        candidate's ``loss`` is minus its estimated score, see Notes).
         Candidates whose optimised score is not finite (failed fits) are
         finished trials with ``status`` ``"fail"`` and a ``failure`` entry
         (type and message), as when an objective returns ``STATUS_FAIL``:
@@ -379,6 +402,11 @@ class HyperoptSearchCV(BaseSearchCV):
         (an objective that raised).
     mlflow_run_id_ : str
         The MLflow run of the last ``fit``, when it was logged.
+    n_fits_ : int
+        With ``pruning``: the cross-validation fits the last ``fit`` made
+        (refit excluded), those whose results were thrown away included
+        (see Notes). Without pruning, a search fits ``n_splits_`` folds per
+        candidate.
 
     See Also
     --------
@@ -422,6 +450,45 @@ class HyperoptSearchCV(BaseSearchCV):
     ``best_score_`` describe them. Nothing is refit, so the search cannot
     predict; set ``warm_start=True`` and call ``fit`` again to continue from
     the finished rounds (and refit), or refit ``best_params_`` yourself.
+
+    **Fold racing** (``pruning="folds"``). A round is raced once a
+    candidate has been evaluated on every fold (the first round of a search
+    is evaluated in full). Its *reference* is the complete candidate with
+    the best mean score of the optimised metric so far. After each fold
+    but the last, a candidate stops when
+    ``mean(d) + z * sigma / sqrt(n) < 0``, where ``d`` are its differences
+    with the reference's scores on its first ``n`` folds,
+    ``z = Phi^-1(1 - pruning_alpha)`` (1.645 by default) and ``sigma``
+    estimates the standard deviation of one such difference from the
+    complete candidates: the pooled spread of the differences between the
+    reference and the better half of them (or, with the reference alone,
+    ``sqrt(2)`` times the spread of its own fold scores), and never less
+    than the candidate's own spread. That is a one-sided paired z-test of
+    "the candidate scores at least as well as the reference" at level
+    ``pruning_alpha`` per fold, so a candidate as good as the reference
+    is stopped with probability at most ``(n_splits - 1) * pruning_alpha``.
+    A fold whose score is NaN (a failed fit) never stops a candidate. The
+    sampler learns a stopped candidate's score as the reference's mean
+    plus the candidate's mean difference on its folds (always below the
+    reference's mean), rather than ignoring it: it learns where the bad
+    regions are (see ``docs/pruning.md`` for the measured effect).
+
+    Racing fits a candidate's folds one at a time, on all ``n_jobs``
+    workers at once: each worker takes the first fold of a new candidate
+    of the round, or the next fold of a candidate whose folds so far
+    did not stop it, the moment it is free. When only folds of candidates
+    whose last fold is still running are left, an idle worker fits one
+    ahead; if the candidate then stops, that fit is thrown away (it counts
+    in ``n_fits_``, not in ``cv_results_``). The decisions depend on the
+    scores only, never on which fit ended first, so with an int
+    ``random_state`` the candidates and ``cv_results_`` (times aside) are
+    the same whatever ``n_jobs`` is. Only ``n_fits_`` may differ. The
+    round is the same as without racing (``n_points`` candidates); each
+    fit is scikit-learn's ``_fit_and_score`` on ``fit``'s data, scorers and
+    routed parameters, as ``evaluate_candidates`` makes it (scikit-learn
+    1.4 to 1.9; another release raises an error naming what is missing,
+    before any fit). A fit that kills its worker process ends the search
+    with joblib's error (the finished rounds are kept, see below).
 
     **Fits that kill their worker.** With a process-based joblib backend
     (``n_jobs > 1``, loky), a fit that kills its worker process (a crash,
