@@ -7,6 +7,13 @@ observations accumulate (the "magic clip"). The prior kernel keeps every
 part of the space reachable: for a uniform prior it is a normal centred in
 the middle of the bounds with the whole range as bandwidth, for a normal
 prior it is the prior itself.
+
+Ordinal parameters (a small grid of values, such as ``quniform(0, 5, 1)``
+or ``randint(10)``) are modelled on the indices of their grid points: each
+observation's kernel is a normal discretised on the grid, centred on its
+point, with a bandwidth in grid steps that shrinks as observations
+accumulate, plus a share of the prior, as for categorical parameters.
+Every point thus keeps its own probability, however few the points.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...space import Param
+from ...space import Grid, Param
 from ._parzen import CategoricalKernels, NumericalKernels, ParzenMixture
 from ._settings import KernelSettings
 
@@ -139,23 +146,43 @@ def _numerical_kernels(
     )
 
 
-def _categorical_kernels(
-    X: np.ndarray, priors: Sequence[np.ndarray], settings: KernelSettings
-) -> CategoricalKernels:
-    m = X.shape[0]
-    tables = []
-    for j, prior in enumerate(priors):
-        n_options = prior.size
-        # Each observation's kernel is its option plus a share of the prior,
-        # pseudo-counts that fade as observations accumulate (as Optuna does).
-        smoothing = settings.prior_weight / (m + 1) * n_options * prior
-        table = np.empty((m + 1, n_options))
-        table[:m] = smoothing
-        table[np.arange(m), X[:, j].astype(np.intp)] += 1.0
+def _categorical_table(x: np.ndarray, prior: np.ndarray, settings: KernelSettings) -> np.ndarray:
+    """Kernels of one categorical dimension: a row per observed option in ``x``, and the prior."""
+    m, n_options = x.shape[0], prior.size
+    # Each observation's kernel is its option plus a share of the prior,
+    # pseudo-counts that fade as observations accumulate (as Optuna does).
+    table = np.empty((m + 1, n_options))
+    table[:m] = settings.prior_weight / (m + 1) * n_options * prior
+    table[np.arange(m), x.astype(np.intp)] += 1.0
+    table[:m] /= table[:m].sum(axis=1, keepdims=True)
+    table[m] = prior
+    return table
+
+
+def _ordinal_table(x: np.ndarray, grid: Grid, settings: KernelSettings) -> np.ndarray:
+    """Kernels of one ordinal dimension: a row per observed grid index in ``x``, and the prior.
+
+    A row is a normal over the grid indices, centred on the observation,
+    with bandwidth ``ordinal_bandwidth * n / (m + 2)`` grid steps (``n``
+    points, ``m`` observations: the magic clip's rule), mixed with the prior
+    as a categorical kernel is.
+    """
+    m, prior = x.shape[0], grid.prior
+    n_points = prior.size
+    h = settings.ordinal_bandwidth * n_points / (m + 2.0)
+    table = np.empty((m + 1, n_points))
+    if m:
+        if h > 0:
+            z = (np.arange(n_points)[None, :] - x[:, None]) / h
+            kernel = np.exp(-0.5 * z * z)
+        else:
+            kernel = np.zeros((m, n_points))
+            kernel[np.arange(m), x.astype(np.intp)] = 1.0
+        kernel /= kernel.sum(axis=1, keepdims=True)
+        table[:m] = kernel + settings.prior_weight / (m + 1) * n_points * prior
         table[:m] /= table[:m].sum(axis=1, keepdims=True)
-        table[m] = prior
-        tables.append(table)
-    return CategoricalKernels(tables)
+    table[m] = prior
+    return table
 
 
 def fit_parzen(
@@ -164,6 +191,7 @@ def fit_parzen(
     weights: np.ndarray,
     settings: KernelSettings,
     domains: Sequence[Domain | None] | None = None,
+    grids: Sequence[Grid | None] | None = None,
 ) -> ParzenMixture:
     """Fit the Parzen mixture of a group of numerical and categorical parameters.
 
@@ -179,16 +207,28 @@ def fit_parzen(
     settings : KernelSettings
     domains : sequence of Domain or None, optional
         Precomputed :func:`domain_of` for the numerical parameters.
+    grids : sequence of Grid or None, optional
+        The grid of each parameter modelled as ordinal (``None`` for the
+        others); its column of ``X`` holds grid *indices*. Ordinal
+        dimensions are modelled with the categorical ones.
 
     Returns
     -------
     ParzenMixture
         ``m + 1`` kernels; the last one is the prior.
     """
+    if grids is None:
+        grids = [None] * len(params)
     if domains is None:
         domains = [domain_of(p) if p.kind == "numerical" else None for p in params]
-    num = np.array([j for j, p in enumerate(params) if p.kind == "numerical"], dtype=np.intp)
-    cat = np.array([j for j, p in enumerate(params) if p.kind == "categorical"], dtype=np.intp)
+    num = np.array(
+        [j for j, p in enumerate(params) if p.kind == "numerical" and grids[j] is None],
+        dtype=np.intp,
+    )
+    cat = np.array(
+        [j for j, p in enumerate(params) if p.kind == "categorical" or grids[j] is not None],
+        dtype=np.intp,
+    )
     mixture_weights = np.append(np.asarray(weights, dtype=float), settings.prior_weight)
     mixture_weights /= mixture_weights.sum()
     numerical = (
@@ -196,9 +236,14 @@ def fit_parzen(
         if num.size
         else None
     )
-    categorical = (
-        _categorical_kernels(X[:, cat], [params[j].weights for j in cat], settings)
-        if cat.size
-        else None
-    )
+    categorical = None
+    if cat.size:
+        tables = []
+        for j in cat:
+            grid = grids[j]
+            if grid is None:
+                tables.append(_categorical_table(X[:, j], params[j].weights, settings))
+            else:
+                tables.append(_ordinal_table(X[:, j], grid, settings))
+        categorical = CategoricalKernels(tables)
     return ParzenMixture(mixture_weights, numerical, categorical, num, cat)
