@@ -91,9 +91,7 @@ class _SeenPoints:
         self.add(Z)
 
     @classmethod
-    def of(
-        cls, space: SearchSpace, models: list[_GroupModel], obs: Observations
-    ) -> _SeenPoints | None:
+    def of(cls, space: SearchSpace, obs: Observations) -> _SeenPoints | None:
         """The tried points, or ``None`` when the space has a continuous or opaque parameter."""
         sizes = []
         for param in space.params:
@@ -306,11 +304,16 @@ class TPESampler(Sampler):
             Internal values, snapped, ``NaN`` where inactive.
         """
         n = _check_int("n", n, 0)
+        seen = _SeenPoints.of(space, observations) if n else None
         if observations.n_done < self.n_startup_trials:
-            return space.sample(rng, n)
+            Z = space.sample(rng, n)
+            if seen is not None:
+                for i in range(n):
+                    Z[i] = self._untried_prior_draw(space, Z[i], rng, seen)
+                    seen.add(Z[i : i + 1])
+            return Z
         models = self._fit_below(space, observations)
         pending = observations.pending if self.constant_liar else observations.pending[:0]
-        seen = _SeenPoints.of(space, models, observations) if n else None
         out = np.empty((n, space.n_params))
         for i in range(n):
             out[i] = self._propose(space, models, pending, rng, seen)
@@ -347,9 +350,7 @@ class TPESampler(Sampler):
             Xb = group.to_model(Zb[active_b])
             wb = self._weights(Xb.shape[0]) if below_w is None else below_w[active_b]
             below_model = (
-                fit_parzen(
-                    group.params, Xb, wb, self._kernel_settings, group.domains, group.grids
-                )
+                fit_parzen(group.params, Xb, wb, self._kernel_settings, group.domains, group.grids)
                 if cols.size
                 else None
             )
@@ -388,6 +389,15 @@ class TPESampler(Sampler):
             if not seen.contains(row[None, :])[0]:
                 return row
         # l(x) is concentrated on tried points: fall back to the prior.
+        return self._untried_prior_draw(space, row, rng, seen)
+
+    @staticmethod
+    def _untried_prior_draw(
+        space: SearchSpace, row: np.ndarray, rng: np.random.Generator, seen: _SeenPoints
+    ) -> np.ndarray:
+        """``row`` if untried, else an untried draw from the prior (``row`` if none is found)."""
+        if not seen.contains(row[None, :])[0]:
+            return row
         for _ in range(_RETRIES):
             draws = space.sample(rng, _PRIOR_DRAWS)
             fresh = np.flatnonzero(~seen.contains(draws))
