@@ -84,18 +84,22 @@ def _neighbor_bandwidths(
     ``low`` and ``high`` act as the outer neighbours.
     """
     m = X.shape[0]
-    order = np.argsort(X, axis=0, kind="stable")
-    s = np.concatenate([low[None, :], np.take_along_axis(X, order, axis=0), high[None, :]])
-    gaps = np.diff(s, axis=0)
-    sorted_sigma = np.maximum(gaps[:-1], gaps[1:])
+    # Work on rows (one per dimension): sorting contiguous rows is several
+    # times faster than sorting the columns of X in place.
+    XT = np.ascontiguousarray(X.T)
+    order = np.argsort(XT, axis=1, kind="stable")
+    rows = np.arange(XT.shape[0])[:, None]
+    s = np.concatenate([low[:, None], XT[rows, order], high[:, None]], axis=1)
+    gaps = np.diff(s, axis=1)
+    sorted_sigma = np.maximum(gaps[:, :-1], gaps[:, 1:])
     if not consider_endpoints and m >= 2:
         # The outermost kernels would otherwise stretch to the bounds and
         # push mass towards the edges whatever the data say.
-        sorted_sigma[0] = gaps[1]
-        sorted_sigma[-1] = gaps[-2]
+        sorted_sigma[:, 0] = gaps[:, 1]
+        sorted_sigma[:, -1] = gaps[:, -2]
     sigma = np.empty_like(sorted_sigma)
-    np.put_along_axis(sigma, order, sorted_sigma, axis=0)
-    return sigma
+    sigma[rows, order] = sorted_sigma
+    return sigma.T
 
 
 def _scott_bandwidths(x: np.ndarray, n_dims: int, scale: float) -> np.ndarray:
@@ -146,17 +150,24 @@ def _numerical_kernels(
     )
 
 
+def _kernel_rows(kernel: np.ndarray, x: np.ndarray, prior: np.ndarray, settings: KernelSettings):
+    """The table of a categorical or ordinal dimension from its per-option kernels.
+
+    ``kernel[i]`` is the (normalised) kernel of an observation of option
+    ``i``; each observation's row adds a share of the prior, pseudo-counts
+    that fade as observations accumulate (as Optuna does). Rows depend on
+    the observed option only, so they are built once per option and
+    gathered: ``(m + 1, n)`` with the prior as the last row.
+    """
+    m, n_options = x.shape[0], prior.size
+    rows = kernel + settings.prior_weight / (m + 1) * n_options * prior
+    rows /= rows.sum(axis=1, keepdims=True)
+    return np.vstack([rows[x.astype(np.intp)], prior])
+
+
 def _categorical_table(x: np.ndarray, prior: np.ndarray, settings: KernelSettings) -> np.ndarray:
     """Kernels of one categorical dimension: a row per observed option in ``x``, and the prior."""
-    m, n_options = x.shape[0], prior.size
-    # Each observation's kernel is its option plus a share of the prior,
-    # pseudo-counts that fade as observations accumulate (as Optuna does).
-    table = np.empty((m + 1, n_options))
-    table[:m] = settings.prior_weight / (m + 1) * n_options * prior
-    table[np.arange(m), x.astype(np.intp)] += 1.0
-    table[:m] /= table[:m].sum(axis=1, keepdims=True)
-    table[m] = prior
-    return table
+    return _kernel_rows(np.eye(prior.size), x, prior, settings)
 
 
 def _ordinal_table(x: np.ndarray, grid: Grid, settings: KernelSettings) -> np.ndarray:
@@ -167,22 +178,15 @@ def _ordinal_table(x: np.ndarray, grid: Grid, settings: KernelSettings) -> np.nd
     points, ``m`` observations: the magic clip's rule), mixed with the prior
     as a categorical kernel is.
     """
-    m, prior = x.shape[0], grid.prior
-    n_points = prior.size
+    m, n_points = x.shape[0], grid.prior.size
     h = settings.ordinal_bandwidth * n_points / (m + 2.0)
-    table = np.empty((m + 1, n_points))
-    if m:
-        if h > 0:
-            z = (np.arange(n_points)[None, :] - x[:, None]) / h
-            kernel = np.exp(-0.5 * z * z)
-        else:
-            kernel = np.zeros((m, n_points))
-            kernel[np.arange(m), x.astype(np.intp)] = 1.0
+    if h > 0:
+        z = (np.arange(n_points)[None, :] - np.arange(n_points)[:, None]) / h
+        kernel = np.exp(-0.5 * z * z)
         kernel /= kernel.sum(axis=1, keepdims=True)
-        table[:m] = kernel + settings.prior_weight / (m + 1) * n_points * prior
-        table[:m] /= table[:m].sum(axis=1, keepdims=True)
-    table[m] = prior
-    return table
+    else:
+        kernel = np.eye(n_points)
+    return _kernel_rows(kernel, x, grid.prior, settings)
 
 
 def fit_parzen(
