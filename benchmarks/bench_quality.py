@@ -216,6 +216,8 @@ def run_task(
         "seed": seed,
         "budget": budget,
         "seconds": seconds,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load": os.getloadavg()[0],
         "best": {str(c): float(values[c - 1]) for c in checkpoints},
     }
 
@@ -757,10 +759,11 @@ def main(argv: list[str] | None = None) -> None:
         if r["problem"] in names_run
         and (r["method"] in extra or (r["seed"] in seeds and r["method"] in labels))
     ]
-    env_path = RESULTS / f"{args.output}.json"
     env = environment()
-    if args.report_only and env_path.exists():
-        env = {**json.loads(env_path.read_text())["environment"], "re-rendered": env["date"]}
+    dates = sorted(r["date"] for r in runs if "date" in r)
+    env["runs"] = f"{len(runs)} runs from results/{args.output}.runs.jsonl" + (
+        f", run {dates[0]} to {dates[-1]}" if dates else ""
+    )
     markdown = report(runs, labels, extra, problems, checkpoints, env, missing)
     print(markdown)
     data = {
