@@ -727,6 +727,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help=f"rewrite '{SECTION_TITLE}' in docs/benchmarks.md",
     )
+    parser.add_argument("--load-note", default="", help="a note on the machine's load (report)")
     parser.add_argument(
         "--tuning", default="tuning", help="results/<tuning>.runs.jsonl: the default-tuning runs"
     )
@@ -760,6 +761,16 @@ def main(argv: list[str] | None = None) -> None:
         and (r["method"] in extra or (r["seed"] in seeds and r["method"] in labels))
     ]
     env = environment()
+    if args.report_only:
+        # The load when the report is rendered says nothing about the runs.
+        env.pop("load average at start (1, 5, 15 min)", None)
+        loads = [r["load"] for r in runs if "load" in r]
+        if loads:
+            env["1-min load average at the end of a run (median, max)"] = (
+                f"{np.median(loads):.1f}, {max(loads):.1f}"
+            )
+        if args.load_note:
+            env["load"] = args.load_note
     dates = sorted(r["date"] for r in runs if "date" in r)
     env["runs"] = f"{len(runs)} runs from results/{args.output}.runs.jsonl" + (
         f", run {dates[0]} to {dates[-1]}" if dates else ""
