@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -428,10 +427,14 @@ class _Numeric(Param):
             z = self._encode_values(self._decode_values(z))
         return z
 
-    @cached_property
+    @property
     def grid(self) -> Grid | None:
         """The finite set of values, or ``None`` (continuous, unbounded, or over
-        ``MAX_GRID_POINTS`` values)."""
+        ``MAX_GRID_POINTS`` values).
+
+        Computed on each access, not cached: parameters are values that
+        scikit-learn hashes to check that ``fit`` leaves them unchanged.
+        """
         return None
 
 
@@ -497,7 +500,7 @@ class Uniform(_Numeric):
     def _zero_code(self) -> float:
         return max(self.low, math.log(self.q / 4))
 
-    @cached_property
+    @property
     def grid(self) -> Grid | None:
         if self.q is None:
             return None
@@ -630,7 +633,7 @@ class RandInt(_Numeric):
     def _decode_values(self, z: np.ndarray) -> np.ndarray:
         return np.round(z)
 
-    @cached_property
+    @property
     def grid(self) -> Grid | None:
         n = self.high - self.low
         if n > MAX_GRID_POINTS:

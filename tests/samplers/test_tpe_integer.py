@@ -231,3 +231,13 @@ def test_small_integer_grids_find_the_exact_optimum_at_least_as_often_as_hyperop
         hyperopts += {k: float(v) for k, v in best.items()} == _GRID_OPTIMUM
     assert ours >= hyperopts
     assert ours >= len(seeds) // 2
+
+
+def test_reading_the_grid_leaves_the_parameter_unchanged() -> None:
+    # scikit-learn's checks hash the search space before and after fit.
+    import joblib
+
+    param = hp.quniform("q", 0, 5, 1)
+    before = joblib.hash(param)
+    assert param.grid is not None
+    assert joblib.hash(param) == before
