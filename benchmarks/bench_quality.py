@@ -772,13 +772,14 @@ def main(argv: list[str] | None = None) -> None:
         loads = [r["load"] for r in runs if "load" in r]
         if loads:
             env["1-min load average at the end of a run (median, max)"] = (
-                f"{np.median(loads):.1f}, {max(loads):.1f}"
+                f"{np.median(loads):.1f}, {max(loads):.1f} (recorded for {len(loads)} of "
+                f"{len(runs)} runs)"
             )
         if args.load_note:
             env["load"] = args.load_note
     dates = sorted(r["date"] for r in runs if "date" in r)
     env["runs"] = f"{len(runs)} runs from results/{args.output}.runs.jsonl" + (
-        f", run {dates[0]} to {dates[-1]}" if dates else ""
+        f"; {len(dates)} of them dated, {dates[0]} to {dates[-1]}" if dates else ""
     )
     markdown = report(runs, labels, extra, problems, checkpoints, env, missing)
     print(markdown)
