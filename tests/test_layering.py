@@ -54,6 +54,7 @@ LAYER_OF = {
     "skopt_hp.space": "space",
     "skopt_hp.space._apply": "space",
     "skopt_hp.space._convert": "space",
+    "skopt_hp.space._grid": "space",
     "skopt_hp.space._nodes": "space",
     "skopt_hp.space._space": "space",
     "skopt_hp.hp": "space",
@@ -79,6 +80,7 @@ LAYER_OF = {
     "skopt_hp._evaluate": "fmin",
     "skopt_hp._process_executor": "fmin",
     "skopt_hp._progress": "fmin",
+    "skopt_hp._loop": "fmin",
     "skopt_hp.early_stop": "fmin",
     "skopt_hp.rand": "fmin",
     "skopt_hp.tpe": "fmin",
@@ -94,6 +96,7 @@ LAYER_OF = {
     # The scikit-learn estimator.
     "skopt_hp._search": "search",
     "skopt_hp._search_records": "search",
+    "skopt_hp._search_results": "search",
     "skopt_hp._sklearn_compat": "search",
     # Optional extras.
     "skopt_hp.integrations": "integrations",
