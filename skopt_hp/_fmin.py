@@ -217,7 +217,10 @@ def fmin(
         ``functools.partial`` of them, ``"tpe"``/``"rand"`` or a sampler.
     max_evals : int, default=None
         Total number of trials, counting those already in ``trials``, so a
-        second call with the same ``trials`` continues the search. ``None``
+        second call with the same ``trials`` continues the search. As in
+        hyperopt, the trials already there count as ``len(trials)`` does
+        (failed and cancelled ones are not counted), and every trial this
+        call makes counts, failed ones included. ``None``
         means no limit (then give ``timeout``, ``loss_threshold`` or
         ``early_stop_fn``).
     timeout : float, default=None
@@ -238,9 +241,11 @@ def fmin(
     pass_expr_memo_ctrl : None
         Not supported (hyperopt's pyll internals); must be ``None``/False.
     catch_eval_exceptions : bool, default=False
-        Record an exception raised by ``fn`` as a failed trial (with its
-        traceback text) and go on. Otherwise the exception propagates after
-        the finished trials have been kept (and saved).
+        Record an exception raised by ``fn`` as a failed trial (state
+        ``ERROR``, with its traceback text; left out of ``len(trials)`` and
+        ``trials.trials``, as in hyperopt) and go on. Otherwise the exception
+        propagates after the finished trials and that failed one have been
+        kept (and saved).
     verbose : bool, default=False
         Log progress messages at INFO level.
     return_argmin : bool, default=True
@@ -655,10 +660,14 @@ class _Run:
         self.executor = executor
         compiled = settings.compiled
         max_evals = settings.max_evals
+        # max_evals counts, as hyperopt's, the trials hyperopt shows when the call starts (not
+        # failed or cancelled ones) plus every trial this call creates: the records may reach
+        # max_evals plus the earlier runs' failed and cancelled trials.
+        max_records = max_evals + len(trials.records) - len(trials)
         self.monitor = RunMonitor(
             trials,
             Budget(
-                max_trials=None if max_evals == _NO_LIMIT else max_evals,
+                max_trials=None if max_evals == _NO_LIMIT else max_records,
                 timeout=settings.timeout,
                 loss_threshold=settings.loss_threshold,
             ),
@@ -790,7 +799,13 @@ class _Run:
             )
             self._finished(trial)
         else:
-            trials.remove_unfinished()
+            # Kept as a failed trial before the error propagates, as hyperopt keeps it
+            # (hidden from len(trials) and trials.trials, in trials.records).
+            failure = outcome.failure
+            trials.fail(
+                trial, failure["message"], traceback=outcome.traceback, exc_type=failure["type"]
+            )
+            self._finished(trial)
             self._save()
             raise outcome.error
         if save:

@@ -825,7 +825,7 @@ class RunJournal:
         self._resumed_from: tuple[int, int, int, int] | None = None
         self._writer: _journal.JournalWriter | None = None
         self._n_written = 0
-        if path and not trials.records and os.path.exists(path):
+        if path and not len(trials.records) and os.path.exists(path):
             self._resumed_from = _load_into(path, space, trials)[1]
             logger.info("Resumed %d trials from %s.", len(trials.records), path)
 

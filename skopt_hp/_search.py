@@ -366,7 +366,10 @@ class HyperoptSearchCV(BaseSearchCV):
         ``status``, ``cv_index``, the candidate's ``params`` and its
         ``mean_*``, ``std_*`` and ``split*`` entries of ``cv_results_``.
         Candidates whose optimised score is not finite (failed fits) are
-        failed trials.
+        finished trials with ``status`` ``"fail"`` and a ``failure`` entry
+        (type and message), as when an objective returns ``STATUS_FAIL``:
+        they count in ``len(trials_)``, unlike the trials hyperopt hides
+        (an objective that raised).
     mlflow_run_id_ : str
         The MLflow run of the last ``fit``, when it was logged.
 
@@ -822,7 +825,7 @@ class HyperoptSearchCV(BaseSearchCV):
         """Store the cross-validation result of ``trial`` (``entries``: its row of ``cv_results_``).
 
         ``loss`` is minus the optimised metric's mean test score; a candidate
-        whose score is not finite (a failed fit) is a failed trial.
+        whose score is not finite (a failed fit) is a finished trial with status ``"fail"``.
         """
         metric = self._optimized_metric(entries)
         score = entries.get(f"mean_test_{metric}", math.nan)
@@ -830,16 +833,14 @@ class HyperoptSearchCV(BaseSearchCV):
         if math.isfinite(score) and death is None:
             trials.complete(trial, {"status": "ok", "loss": -score, **entries})
             return
-        trials.fail(
-            trial,
-            death
-            or (
-                f"the mean test {metric!r} score is {score} (a fit failed or a score was not "
-                "finite; see the FitFailedWarning)"
-            ),
-            exc_type="WorkerDied" if death else "FitFailed",
+        # The candidate has its row of cv_results_: a finished trial with status "fail" (as an
+        # objective returning it), shown in hyperopt's views, not one whose objective raised.
+        message = death or (
+            f"the mean test {metric!r} score is {score} (a fit failed or a score was not "
+            "finite; see the FitFailedWarning)"
         )
-        trial.result.update(entries)
+        failure = {"type": "WorkerDied" if death else "FitFailed", "message": message}
+        trials.complete(trial, {"status": "fail", "failure": failure, **entries})
 
     def _keep_finished(self, monitor: RunMonitor, log: ResultsLog, error: BaseException) -> None:
         """After an interrupt or an error: keep what the finished rounds produced."""

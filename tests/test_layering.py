@@ -70,6 +70,8 @@ LAYER_OF = {
     "skopt_hp.samplers._tpe._sampler": "samplers",
     "skopt_hp.samplers._tpe._settings": "samplers",
     "skopt_hp.samplers._tpe._split": "samplers",
+    # hyperopt's acquisition criteria (numpy and scipy only; no sampler uses them).
+    "skopt_hp.criteria": "samplers",
     # The trial store.
     "skopt_hp._trials": "trials",
     "skopt_hp._observed": "trials",

@@ -444,7 +444,7 @@ def test_a_file_of_the_first_format_still_loads():
     path = DATA / "trials_v1.json"
     assert json.loads(path.read_text())["format"] == "skopt_hp.trials"  # the old format
     trials = load_trials(path, _persist_space())
-    assert trials.tids == list(range(7))
+    assert [t.tid for t in trials.records] == list(range(7))
     assert [t.state for t in trials.records] == [TrialState.DONE] * 4 + [
         TrialState.ERROR, TrialState.CANCEL, TrialState.DONE]
     losses = [t.result.get("loss") for t in trials.records]
