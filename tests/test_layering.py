@@ -95,6 +95,13 @@ LAYER_OF = {
     "skopt_hp._search": "search",
     "skopt_hp._search_records": "search",
     "skopt_hp._sklearn_compat": "search",
+    "skopt_hp._search_internals": "search",
+    # Successive halving: the plan, the subsampled folds, the rungs, ASHA, the estimator.
+    "skopt_hp._halving": "search",
+    "skopt_hp._halving_plan": "search",
+    "skopt_hp._halving_rungs": "search",
+    "skopt_hp._halving_splits": "search",
+    "skopt_hp._asha": "search",
     # Optional extras.
     "skopt_hp.integrations": "integrations",
     "skopt_hp.integrations._spark_backend": "integrations",
