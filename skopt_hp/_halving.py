@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import numbers
+import pickle
+import traceback
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -58,6 +60,43 @@ _NON_FINITE_MESSAGE = r"One or more of the (test|train) scores are non-finite"
 
 #: Prior draws checked for the resource among the searched parameters, before any fit.
 _RESOURCE_CHECK_DRAWS = 16
+
+
+class _FoldError:
+    """An exception raised by a fit in a worker, sent back as a result.
+
+    Were it raised in the worker, joblib would abort the whole backend to
+    stop the call's other tasks, and with it the folds other ASHA workers
+    are running on the same (reused) process pool or Spark backend. Sent
+    back as a value, it is re-raised by the thread that ran the fold; the
+    search then stops starting new folds. An exception that cannot be
+    pickled travels as its type name and message.
+    """
+
+    def __init__(self, error: Exception, traceback_text: str) -> None:
+        self.error = error
+        self.traceback_text = traceback_text
+
+    def __reduce__(self) -> tuple:
+        error: Exception = self.error
+        try:
+            pickle.loads(pickle.dumps(error))
+        except Exception:  # noqa: BLE001 - any failure means "send its text"
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        return (_FoldError, (error, self.traceback_text))
+
+    def reraise(self) -> Exception:
+        if hasattr(self.error, "add_note"):  # Python >= 3.11
+            self.error.add_note(f"Traceback in the worker:\n{self.traceback_text}")
+        return self.error
+
+
+def _fit_and_score_or_error(*args: Any, **kwargs: Any) -> Any:
+    """``fit_and_score``, returning a :class:`_FoldError` instead of raising."""
+    try:
+        return fit_and_score(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 - re-raised by the caller's thread
+        return _FoldError(error, traceback.format_exc())
 
 
 class HyperoptHalvingSearchCV(BaseSearchCV):
@@ -437,6 +476,7 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
         n_candidates = self.n_candidates
         if n_candidates == "exhaust":
             n_candidates = max(1, self.max_resources_ // self.min_resources_)
+        self._check_resource_not_searched(space, seed)
         size = grid_size(space)
         if size is not None and size < n_candidates:
             warnings.warn(
@@ -456,7 +496,6 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
             exhaust_min_resources=self.min_resources == "exhaust",
         )
         self.min_resources_ = plan.min_resources
-        self._check_resource_not_searched(space, seed)
         if self.verbose > 0:
             logger.info(
                 "%s: %d iterations (%d required, %d possible), resources %s, min_resources_=%d, "
@@ -675,7 +714,11 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
             )
             if parallel is None:
                 return fit_and_score(clone(base_estimator), X, y, **kwargs)
-            return parallel([delayed(fit_and_score)(clone(base_estimator), X, y, **kwargs)])[0]
+            call = delayed(_fit_and_score_or_error)(clone(base_estimator), X, y, **kwargs)
+            out = parallel([call])[0]
+            if isinstance(out, _FoldError):
+                raise out.reraise()
+            return out
 
         scheduler = AshaScheduler(
             ladder=ladder,
