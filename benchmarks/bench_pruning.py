@@ -1,0 +1,556 @@
+"""Stopping bad candidates early (issue 14): halving searches against the unpruned search.
+
+Every method searches the same space of the same estimator on the same data with the same
+cross-validation folds (``StratifiedKFold(3, shuffle=True, random_state=seed)``), once per
+seed, with ``n_iter`` candidates (``n_candidates`` for the halving searches, all with
+``factor=3`` and ``min_resources="exhaust"``). Per run it records
+
+* the wall time of ``fit`` (refit included, as a user pays it),
+* the fits done, and their *full-fit equivalents*: each fit weighted by its resource over
+  ``max_resources`` (a fit on a third of the samples, or with a third of the trees, counts a
+  third),
+* the best candidate's CV score *re-scored on all folds with the full resource* (a halving
+  search's last iteration may use less than ``max_resources``), so that every method is
+  judged on the same measure,
+* for the unpruned search, its time-to-score curve: the best CV score so far against the
+  time spent (each candidate's share of the wall time is its share of the fit and score
+  times in ``cv_results_``).
+
+The summary compares, per task, (a) how much sooner than the unpruned search each halving
+search reaches its final score (``T_unpruned(score) / T_halving``; when the unpruned search
+never reaches it, its whole run is a lower bound, marked ≥) and (b) the final scores of
+the halving searches at their wall times. Methods run interleaved within each seed, in a
+rotating order, so that load drift on a shared machine spreads over all of them.
+
+Methods are a registry (``METHODS``): fold racing (``HyperoptSearchCV(pruning=...)``),
+``RandomizedSearchCV`` and ``OptunaSearchCV`` are added there as one function each.
+
+Run (about an hour on two quiet cores)::
+
+    nice -n 10 .venv/bin/python benchmarks/bench_pruning.py
+    nice -n 10 .venv/bin/python benchmarks/bench_pruning.py --tasks svc_digits --seeds 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from _common import (
+    RESULTS,
+    environment,
+    environment_markdown,
+    fmt,
+    log,
+    markdown_table,
+    write_results,
+)
+from scipy.stats import loguniform, randint, uniform
+
+ROOT = RESULTS.parent.parent
+DOCS_PLOT = ROOT / "docs" / "images" / "pruning_time_to_score.png"
+
+UNPRUNED = "HyperoptSearchCV (unpruned)"
+HALVING = "HyperoptHalvingSearchCV"
+ASHA = "HyperoptHalvingSearchCV (ASHA)"
+SK_HALVING = "HalvingRandomSearchCV"
+FACTOR = 3
+
+
+# ---------------------------------------------------------------------------
+# Tasks
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Task:
+    name: str
+    description: str
+    load: Callable[[], tuple[np.ndarray, np.ndarray]]
+    estimator: Callable[[], Any]  # with the resource at max_resources
+    space: dict[str, Any]  # scipy.stats distributions and lists: every method reads them
+    resource: str = "n_samples"
+    max_resources: int | str = "auto"
+
+
+def _digits():
+    from sklearn.datasets import load_digits
+
+    return load_digits(return_X_y=True)
+
+
+def _synthetic(n_samples: int, n_features: int, seed: int):
+    def load():
+        from sklearn.datasets import make_classification
+
+        return make_classification(
+            n_samples=n_samples,
+            n_features=n_features,
+            n_informative=n_features // 2,
+            n_redundant=n_features // 5,
+            flip_y=0.05,
+            class_sep=0.7,
+            random_state=seed,
+        )
+
+    return load
+
+
+def _svc():
+    from sklearn.svm import SVC
+
+    return SVC()
+
+
+def _hgb():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(early_stopping=False, max_iter=100, random_state=0)
+
+
+def _forest():
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(n_estimators=25, random_state=0)
+
+
+def _xgb():
+    from xgboost import XGBClassifier
+
+    return XGBClassifier(n_estimators=150, n_jobs=1, tree_method="hist", verbosity=0)
+
+
+TASKS = {
+    task.name: task
+    for task in (
+        Task(
+            "svc_digits",
+            "SVC (RBF) on digits (1,797 × 64, 10 classes); resource: samples",
+            _digits,
+            _svc,
+            {"C": loguniform(1e-2, 1e4), "gamma": loguniform(1e-6, 1e-1)},
+        ),
+        Task(
+            "hgb_synthetic",
+            "HistGradientBoostingClassifier on make_classification (6,000 × 30); "
+            "resource: max_iter ≤ 100",
+            _synthetic(6000, 30, 0),
+            _hgb,
+            {
+                "learning_rate": loguniform(0.01, 0.5),
+                "max_leaf_nodes": randint(4, 64),
+                "min_samples_leaf": randint(5, 100),
+                "l2_regularization": loguniform(1e-4, 10),
+                "max_features": uniform(0.3, 0.7),
+            },
+            resource="max_iter",
+            max_resources=100,
+        ),
+        Task(
+            "forest_synthetic",
+            "RandomForestClassifier (25 trees) on make_classification (4,000 × 25); "
+            "resource: samples",
+            _synthetic(4000, 25, 1),
+            _forest,
+            {
+                "max_depth": randint(2, 30),
+                "max_features": uniform(0.05, 0.6),
+                "min_samples_leaf": randint(1, 30),
+                "criterion": ["gini", "entropy"],
+            },
+        ),
+        Task(
+            "xgb_synthetic",
+            "XGBClassifier on make_classification (6,000 × 30); resource: n_estimators ≤ 150",
+            _synthetic(6000, 30, 2),
+            _xgb,
+            {
+                "learning_rate": loguniform(0.01, 0.5),
+                "max_depth": randint(2, 10),
+                "subsample": uniform(0.5, 0.5),
+                "colsample_bytree": uniform(0.4, 0.6),
+                "min_child_weight": loguniform(0.5, 20),
+                "reg_lambda": loguniform(1e-3, 10),
+            },
+            resource="n_estimators",
+            max_resources=150,
+        ),
+    )
+}
+
+
+# ---------------------------------------------------------------------------
+# Methods
+# ---------------------------------------------------------------------------
+@dataclass
+class Run:
+    """One method on one task and seed."""
+
+    wall: float
+    n_fits: int
+    full_fits: float
+    best_params: dict[str, Any]
+    own_best_score: float
+    curve: list[tuple[float, float]] = field(default_factory=list)  # (seconds, best so far)
+    rescored: float = float("nan")
+
+
+def _curve(results: dict[str, Any], n_splits: int, wall: float) -> list[tuple[float, float]]:
+    cost = (
+        np.asarray(results["mean_fit_time"]) + np.asarray(results["mean_score_time"])
+    ) * n_splits
+    elapsed = np.cumsum(cost) * (wall / max(float(cost.sum()), 1e-12))
+    best = np.fmax.accumulate(np.asarray(results["mean_test_score"], dtype=float))
+    return [(float(t), float(b)) for t, b in zip(elapsed, best, strict=True)]
+
+
+def _unpruned(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: int) -> Run:
+    from skopt_hp import HyperoptSearchCV
+
+    search = HyperoptSearchCV(
+        task.estimator(), task.space, n_iter=n_iter, cv=folds, random_state=seed, n_jobs=n_jobs
+    )
+    wall = _timed_fit(search, task)
+    n_splits = search.n_splits_
+    return Run(
+        wall=wall,
+        n_fits=n_iter * n_splits,
+        full_fits=float(n_iter * n_splits),
+        best_params=dict(search.best_params_),
+        own_best_score=float(search.best_score_),
+        curve=_curve(search.cv_results_, n_splits, wall),
+    )
+
+
+def _halving_settings(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: int) -> dict:
+    return dict(
+        n_candidates=n_iter,
+        factor=FACTOR,
+        resource=task.resource,
+        max_resources=task.max_resources,
+        min_resources="exhaust",
+        cv=folds,
+        random_state=seed,
+        n_jobs=n_jobs,
+        return_train_score=False,
+    )
+
+
+def _halving_run(search: Any, task: Task) -> Run:
+    wall = _timed_fit(search, task)
+    n_splits = search.n_splits_
+    resources = np.asarray(search.cv_results_["n_resources"], dtype=float)
+    return Run(
+        wall=wall,
+        n_fits=int(len(resources) * n_splits),
+        full_fits=float(np.sum(resources / search.max_resources_) * n_splits),
+        best_params=dict(search.best_params_),
+        own_best_score=float(search.best_score_),
+    )
+
+
+def _ours_halving(asynchronous: bool) -> Callable[..., Run]:
+    def run(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: int) -> Run:
+        from skopt_hp import HyperoptHalvingSearchCV
+
+        settings = _halving_settings(task, folds, seed, n_iter, n_jobs)
+        search = HyperoptHalvingSearchCV(
+            task.estimator(), task.space, asynchronous=asynchronous, **settings
+        )
+        return _halving_run(search, task)
+
+    return run
+
+
+def _sklearn_halving(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: int) -> Run:
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingRandomSearchCV
+
+    settings = _halving_settings(task, folds, seed, n_iter, n_jobs)
+    search = HalvingRandomSearchCV(task.estimator(), task.space, **settings)
+    return _halving_run(search, task)
+
+
+#: Display name -> runner. Racing and OptunaSearchCV join here.
+METHODS: dict[str, Callable[..., Run]] = {
+    UNPRUNED: _unpruned,
+    HALVING: _ours_halving(asynchronous=False),
+    ASHA: _ours_halving(asynchronous=True),
+    SK_HALVING: _sklearn_halving,
+}
+METHOD_KEYS = {"unpruned": UNPRUNED, "halving": HALVING, "asha": ASHA, "sk_halving": SK_HALVING}
+
+
+_DATA: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _data(task: Task) -> tuple[np.ndarray, np.ndarray]:
+    if task.name not in _DATA:
+        _DATA[task.name] = task.load()
+    return _DATA[task.name]
+
+
+def _timed_fit(search: Any, task: Task) -> float:
+    X, y = _data(task)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence and fit-failure warnings of candidates
+        search.fit(X, y)
+    return time.perf_counter() - start
+
+
+def _rescore(task: Task, params: dict[str, Any], folds: Any) -> float:
+    """The CV score of ``params`` with the full resource, on every fold."""
+    from sklearn.model_selection import cross_val_score
+
+    params = dict(params)
+    if task.resource != "n_samples":
+        params[task.resource] = task.max_resources
+    X, y = _data(task)
+    estimator = task.estimator().set_params(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(np.mean(cross_val_score(estimator, X, y, cv=folds)))
+
+
+# ---------------------------------------------------------------------------
+# Summaries
+# ---------------------------------------------------------------------------
+def _time_to(curve: list[tuple[float, float]], score: float) -> tuple[float, bool]:
+    """Seconds until the curve reaches ``score`` (reached?), else its end (a lower bound)."""
+    for seconds, best in curve:
+        if best >= score - 1e-12:
+            return seconds, True
+    return curve[-1][0], False
+
+
+def _mean_ranks(scores: dict[str, list[float]]) -> dict[str, float]:
+    from scipy.stats import rankdata
+
+    names = list(scores)
+    matrix = np.array([scores[n] for n in names])  # methods x seeds
+    ranks = np.array([rankdata(-matrix[:, s]) for s in range(matrix.shape[1])]).T
+    return {n: float(ranks[i].mean()) for i, n in enumerate(names)}
+
+
+def summarise(runs: dict[str, dict[str, list[Run]]]) -> tuple[str, dict[str, Any]]:
+    lines = []
+    data: dict[str, Any] = {}
+    for task_name, by_method in runs.items():
+        task = TASKS[task_name]
+        methods = list(by_method)
+        n_seeds = len(next(iter(by_method.values())))
+        table = []
+        finals = {m: [r.rescored for r in by_method[m]] for m in methods}
+        ranks = _mean_ranks(finals)
+        task_data: dict[str, Any] = {}
+        for method in methods:
+            rs = by_method[method]
+            walls = np.array([r.wall for r in rs])
+            final = np.array(finals[method])
+            row = [
+                method,
+                fmt(float(np.median(walls)), 3),
+                fmt(float(np.mean([r.n_fits for r in rs])), 4),
+                fmt(float(np.mean([r.full_fits for r in rs])), 3),
+                f"{np.mean(final):.4f} ± {np.std(final) / math.sqrt(len(final)):.4f}",
+                fmt(ranks[method], 3),
+            ]
+            speedups = []
+            if method != UNPRUNED and UNPRUNED in by_method:
+                reached = 0
+                for r, u in zip(rs, by_method[UNPRUNED], strict=True):
+                    seconds, ok = _time_to(u.curve, r.rescored)
+                    reached += ok
+                    speedups.append(seconds / r.wall)
+                median = float(np.median(speedups))
+                row.append(
+                    f"{'' if reached == len(rs) else '≥ '}{median:.2f}× ({reached}/{len(rs)})"
+                )
+            else:
+                row.append("—")
+            table.append(row)
+            task_data[method] = {
+                "wall": walls.tolist(),
+                "n_fits": [r.n_fits for r in rs],
+                "full_fits": [r.full_fits for r in rs],
+                "rescored": final.tolist(),
+                "own_best_score": [r.own_best_score for r in rs],
+                "mean_rank": ranks[method],
+                "speedup_to_score": speedups,
+                "curve": [r.curve for r in rs],
+                "best_params": [r.best_params for r in rs],
+            }
+        data[task_name] = task_data
+        lines += [
+            f"### {task_name}",
+            "",
+            f"{task.description}; {n_seeds} seeds.",
+            "",
+            markdown_table(
+                [
+                    "method",
+                    "wall s (median)",
+                    "fits",
+                    "full-fit equivalents",
+                    "final CV score (mean ± s.e.)",
+                    "mean rank",
+                    "faster to that score than unpruned (median, seeds reached)",
+                ],
+                table,
+            ),
+            "",
+        ]
+        if HALVING in by_method and SK_HALVING in by_method:
+            ours, theirs = by_method[HALVING], by_method[SK_HALVING]
+            wins = sum(a.rescored > b.rescored for a, b in zip(ours, theirs, strict=True))
+            ties = sum(a.rescored == b.rescored for a, b in zip(ours, theirs, strict=True))
+            ratio = np.median([a.wall / b.wall for a, b in zip(ours, theirs, strict=True)])
+            lines += [
+                f"{HALVING} against {SK_HALVING}: better final score on {wins} of "
+                f"{len(ours)} seeds ({ties} ties), wall time ratio {ratio:.2f} (median).",
+                "",
+            ]
+    return "\n".join(lines), data
+
+
+def plot(data: dict[str, Any], path: Any) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(data)
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.6), squeeze=False)
+    markers = {HALVING: "o", ASHA: "s", SK_HALVING: "^"}
+    for ax, name in zip(axes[0], names, strict=True):
+        methods = data[name]
+        if UNPRUNED in methods:
+            curves = methods[UNPRUNED]["curve"]
+            end = max(c[-1][0] for c in curves)
+            grid = np.linspace(0, end, 200)
+            values = []
+            for curve in curves:
+                t = np.array([p[0] for p in curve])
+                b = np.array([p[1] for p in curve])
+                idx = np.searchsorted(t, grid, side="right") - 1
+                values.append(np.where(idx >= 0, b[np.clip(idx, 0, None)], np.nan))
+            values = np.array(values)
+            ax.plot(grid, np.nanmedian(values, axis=0), color="0.3", label=UNPRUNED + " (median)")
+        for method, marker in markers.items():
+            if method not in methods:
+                continue
+            walls = np.array(methods[method]["wall"])
+            final = np.array(methods[method]["rescored"])
+            ax.errorbar(
+                np.median(walls),
+                final.mean(),
+                yerr=final.std() / math.sqrt(len(final)),
+                xerr=[[np.median(walls) - walls.min()], [walls.max() - np.median(walls)]],
+                marker=marker,
+                linestyle="none",
+                capsize=3,
+                label=method,
+            )
+        ax.set_title(name)
+        ax.set_xlabel("wall time (s)")
+        ax.set_ylabel("CV score")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tasks", nargs="*", default=list(TASKS), choices=list(TASKS))
+    parser.add_argument(
+        "--methods", nargs="*", default=list(METHOD_KEYS), choices=list(METHOD_KEYS)
+    )
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--n-iter", type=int, default=30)
+    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--output", default="pruning")
+    parser.add_argument("--plot", default=str(DOCS_PLOT), help="'' for no plot")
+    args = parser.parse_args(argv)
+
+    from sklearn.model_selection import StratifiedKFold
+    from threadpoolctl import threadpool_limits
+
+    env = environment()
+    methods = [METHOD_KEYS[m] for m in args.methods]
+    runs: dict[str, dict[str, list[Run]]] = {t: {m: [] for m in methods} for t in args.tasks}
+    load = []
+    # One thread per fit: the estimators' own threads (OpenMP, BLAS) would make timings
+    # depend on what else runs on the machine.
+    with threadpool_limits(1):
+        for seed in range(args.seeds):
+            for task_name in args.tasks:
+                task = TASKS[task_name]
+                folds = StratifiedKFold(3, shuffle=True, random_state=seed)
+                order = methods[seed % len(methods) :] + methods[: seed % len(methods)]
+                for method in order:
+                    run = METHODS[method](task, folds, seed, args.n_iter, args.n_jobs)
+                    run.rescored = _rescore(task, run.best_params, folds)
+                    runs[task_name][method].append(run)
+                    log(
+                        f"seed {seed} {task_name:17s} {method:32s} {run.wall:7.2f} s "
+                        f"{run.n_fits:4d} fits ({run.full_fits:6.1f} full) "
+                        f"final {run.rescored:.4f}"
+                    )
+                load.append(os.getloadavg()[0])
+    summary, data = summarise(runs)
+    env["load average at end (1, 5, 15 min)"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    env["load average (1 min) after each task and seed: min / median / max"] = (
+        f"{min(load):.2f} / {np.median(load):.2f} / {max(load):.2f}"
+    )
+    settings = {
+        "n_iter (n_candidates)": args.n_iter,
+        "factor": FACTOR,
+        "min_resources": "exhaust",
+        "cv": "StratifiedKFold(3, shuffle=True, random_state=seed)",
+        "n_jobs": args.n_jobs,
+        "seeds": args.seeds,
+        "threads per fit": 1,
+    }
+    markdown = "\n".join(
+        [
+            "# Stopping bad candidates early: halving searches against the unpruned search",
+            "",
+            environment_markdown(env),
+            "",
+            "Settings: " + ", ".join(f"{k} = {v}" for k, v in settings.items()) + ".",
+            "",
+            "Final CV score: the best candidate's mean score over all folds with the full "
+            "resource (re-scored). Full-fit equivalents: fits weighted by resource / "
+            "max_resources. 'Faster to that score': the unpruned search's time to reach "
+            "the method's final score (its best CV score so far), over the method's wall "
+            "time; ≥ when the unpruned search did not reach it on every seed (its whole "
+            "run is then the bound).",
+            "",
+            summary,
+        ]
+    )
+    if args.plot:
+        from pathlib import Path
+
+        plot(data, Path(args.plot))
+        markdown += f"\n![Time to score](../../docs/images/{Path(args.plot).name})\n"
+    raw = {"environment": env, "settings": settings, "tasks": data}
+    md, js = write_results(args.output, markdown, raw)
+    print(markdown)
+    log(f"wrote {md} and {js}")
+
+
+if __name__ == "__main__":
+    main()
