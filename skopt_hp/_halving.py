@@ -308,7 +308,7 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
     >>> search.fit(X, y)
     HyperoptHalvingSearchCV(...)
     >>> search.n_candidates_, search.n_resources_
-    ([27, 9, 3], [199, 597, 1791])
+    ([27, 9, 3, 1], [60, 180, 540, 1620])
     >>> sorted(search.best_params_)
     ['C', 'gamma']
     >>> bool(search.best_score_ > 0.9)

@@ -340,3 +340,14 @@ def test_callable_refit_chooses_among_all_rows():
     search = _logistic(refit=lambda results: 0).fit(X, y)
     assert search.best_index_ == 0 and not hasattr(search, "best_score_")
     assert search.best_params_ == search.cv_results_["params"][0]
+
+
+def test_docstring_example():
+    import doctest
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = finder.find(HyperoptHalvingSearchCV)
+    (test,) = [t for t in tests if t.name.endswith("HyperoptHalvingSearchCV")]
+    runner.run(test)
+    assert runner.failures == 0 and test.examples
