@@ -5,7 +5,9 @@ cross-validation folds (``StratifiedKFold(3, shuffle=True, random_state=seed)``)
 seed, with ``n_iter`` candidates (``n_candidates`` for the halving searches, all with
 ``factor=3`` and ``min_resources="exhaust"``). Per run it records
 
-* the wall time of ``fit`` (refit included, as a user pays it),
+* the wall time and the CPU time of ``fit`` (refit included, as a user pays it; with
+  ``n_jobs=1`` every fit runs in this process, so its CPU time is the search's whole
+  compute, which other processes on a shared machine barely change),
 * the fits done, and their *full-fit equivalents*: each fit weighted by its resource over
   ``max_resources`` (a fit on a third of the samples, or with a third of the trees, counts a
   third),
@@ -13,14 +15,15 @@ seed, with ``n_iter`` candidates (``n_candidates`` for the halving searches, all
   search's last iteration may use less than ``max_resources``), so that every method is
   judged on the same measure,
 * for the unpruned search, its time-to-score curve: the best CV score so far against the
-  time spent (each candidate's share of the wall time is its share of the fit and score
+  CPU time spent (each candidate's share of the CPU time is its share of the fit and score
   times in ``cv_results_``).
 
 The summary compares, per task, (a) how much sooner than the unpruned search each halving
-search reaches its final score (``T_unpruned(score) / T_halving``; when the unpruned search
-never reaches it, its whole run is a lower bound, marked ≥) and (b) the final scores of
-the halving searches at their wall times. Methods run interleaved within each seed, in a
-rotating order, so that load drift on a shared machine spreads over all of them.
+search reaches its final score (``T_unpruned(score) / T_halving`` in CPU seconds; when the
+unpruned search never reaches it, its whole run is a lower bound, marked ≥) and (b) the
+final scores of the halving searches and their CPU times. Methods run interleaved within
+each seed, in a rotating order, so that load drift on a shared machine spreads over all
+of them.
 
 Methods are a registry (``METHODS``): fold racing (``HyperoptSearchCV(pruning=...)``),
 ``RandomizedSearchCV`` and ``OptunaSearchCV`` are added there as one function each.
@@ -192,19 +195,20 @@ class Run:
     """One method on one task and seed."""
 
     wall: float
+    cpu: float  # seconds of CPU used by this process (all fits, with n_jobs=1)
     n_fits: int
     full_fits: float
     best_params: dict[str, Any]
     own_best_score: float
-    curve: list[tuple[float, float]] = field(default_factory=list)  # (seconds, best so far)
+    curve: list[tuple[float, float]] = field(default_factory=list)  # (CPU s, best so far)
     rescored: float = float("nan")
 
 
-def _curve(results: dict[str, Any], n_splits: int, wall: float) -> list[tuple[float, float]]:
-    cost = (
-        np.asarray(results["mean_fit_time"]) + np.asarray(results["mean_score_time"])
-    ) * n_splits
-    elapsed = np.cumsum(cost) * (wall / max(float(cost.sum()), 1e-12))
+def _curve(results: dict[str, Any], n_splits: int, total: float) -> list[tuple[float, float]]:
+    """Best CV score so far against seconds spent: ``total`` shared by fit and score times."""
+    per_fold = np.asarray(results["mean_fit_time"]) + np.asarray(results["mean_score_time"])
+    cost = per_fold * n_splits
+    elapsed = np.cumsum(cost) * (total / max(float(cost.sum()), 1e-12))
     best = np.fmax.accumulate(np.asarray(results["mean_test_score"], dtype=float))
     return [(float(t), float(b)) for t, b in zip(elapsed, best, strict=True)]
 
@@ -215,15 +219,16 @@ def _unpruned(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: int) -> Ru
     search = HyperoptSearchCV(
         task.estimator(), task.space, n_iter=n_iter, cv=folds, random_state=seed, n_jobs=n_jobs
     )
-    wall = _timed_fit(search, task)
+    wall, cpu = _timed_fit(search, task)
     n_splits = search.n_splits_
     return Run(
         wall=wall,
+        cpu=cpu,
         n_fits=n_iter * n_splits,
         full_fits=float(n_iter * n_splits),
         best_params=dict(search.best_params_),
         own_best_score=float(search.best_score_),
-        curve=_curve(search.cv_results_, n_splits, wall),
+        curve=_curve(search.cv_results_, n_splits, cpu),
     )
 
 
@@ -242,11 +247,12 @@ def _halving_settings(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: in
 
 
 def _halving_run(search: Any, task: Task) -> Run:
-    wall = _timed_fit(search, task)
+    wall, cpu = _timed_fit(search, task)
     n_splits = search.n_splits_
     resources = np.asarray(search.cv_results_["n_resources"], dtype=float)
     return Run(
         wall=wall,
+        cpu=cpu,
         n_fits=int(len(resources) * n_splits),
         full_fits=float(np.sum(resources / search.max_resources_) * n_splits),
         best_params=dict(search.best_params_),
@@ -295,13 +301,18 @@ def _data(task: Task) -> tuple[np.ndarray, np.ndarray]:
     return _DATA[task.name]
 
 
-def _timed_fit(search: Any, task: Task) -> float:
+def _timed_fit(search: Any, task: Task) -> tuple[float, float]:
+    """Wall and CPU seconds of ``search.fit``.
+
+    With ``n_jobs=1`` every fit runs in this process, so its CPU time is the search's
+    whole compute, and what other processes on a shared machine do barely changes it.
+    """
     X, y = _data(task)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence and fit-failure warnings of candidates
         search.fit(X, y)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu_start
 
 
 def _rescore(task: Task, params: dict[str, Any], folds: Any) -> float:
@@ -352,10 +363,12 @@ def summarise(runs: dict[str, dict[str, list[Run]]]) -> tuple[str, dict[str, Any
         for method in methods:
             rs = by_method[method]
             walls = np.array([r.wall for r in rs])
+            cpus = np.array([r.cpu for r in rs])
             final = np.array(finals[method])
             row = [
                 method,
                 fmt(float(np.median(walls)), 3),
+                fmt(float(np.median(cpus)), 3),
                 fmt(float(np.mean([r.n_fits for r in rs])), 4),
                 fmt(float(np.mean([r.full_fits for r in rs])), 3),
                 f"{np.mean(final):.4f} ± {np.std(final) / math.sqrt(len(final)):.4f}",
@@ -367,7 +380,7 @@ def summarise(runs: dict[str, dict[str, list[Run]]]) -> tuple[str, dict[str, Any
                 for r, u in zip(rs, by_method[UNPRUNED], strict=True):
                     seconds, ok = _time_to(u.curve, r.rescored)
                     reached += ok
-                    speedups.append(seconds / r.wall)
+                    speedups.append(seconds / r.cpu)
                 median = float(np.median(speedups))
                 row.append(
                     f"{'' if reached == len(rs) else '≥ '}{median:.2f}× ({reached}/{len(rs)})"
@@ -377,6 +390,7 @@ def summarise(runs: dict[str, dict[str, list[Run]]]) -> tuple[str, dict[str, Any
             table.append(row)
             task_data[method] = {
                 "wall": walls.tolist(),
+                "cpu": cpus.tolist(),
                 "n_fits": [r.n_fits for r in rs],
                 "full_fits": [r.full_fits for r in rs],
                 "rescored": final.tolist(),
@@ -396,6 +410,7 @@ def summarise(runs: dict[str, dict[str, list[Run]]]) -> tuple[str, dict[str, Any
                 [
                     "method",
                     "wall s (median)",
+                    "CPU s (median)",
                     "fits",
                     "full-fit equivalents",
                     "final CV score (mean ± s.e.)",
@@ -410,10 +425,12 @@ def summarise(runs: dict[str, dict[str, list[Run]]]) -> tuple[str, dict[str, Any
             ours, theirs = by_method[HALVING], by_method[SK_HALVING]
             wins = sum(a.rescored > b.rescored for a, b in zip(ours, theirs, strict=True))
             ties = sum(a.rescored == b.rescored for a, b in zip(ours, theirs, strict=True))
-            ratio = np.median([a.wall / b.wall for a, b in zip(ours, theirs, strict=True)])
+            ratio = np.median([a.cpu / b.cpu for a, b in zip(ours, theirs, strict=True)])
+            wall_ratio = np.median([a.wall / b.wall for a, b in zip(ours, theirs, strict=True)])
             lines += [
                 f"{HALVING} against {SK_HALVING}: better final score on {wins} of "
-                f"{len(ours)} seeds ({ties} ties), wall time ratio {ratio:.2f} (median).",
+                f"{len(ours)} seeds ({ties} ties); CPU time ratio {ratio:.2f}, wall time "
+                f"ratio {wall_ratio:.2f} (medians over seeds).",
                 "",
             ]
     return "\n".join(lines), data
@@ -445,7 +462,7 @@ def plot(data: dict[str, Any], path: Any) -> None:
         for method, marker in markers.items():
             if method not in methods:
                 continue
-            walls = np.array(methods[method]["wall"])
+            walls = np.array(methods[method]["cpu"])
             final = np.array(methods[method]["rescored"])
             ax.errorbar(
                 np.median(walls),
@@ -458,7 +475,7 @@ def plot(data: dict[str, Any], path: Any) -> None:
                 label=method,
             )
         ax.set_title(name)
-        ax.set_xlabel("wall time (s)")
+        ax.set_xlabel("CPU time (s)")
         ax.set_ylabel("CV score")
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7, loc="lower right")
@@ -505,6 +522,7 @@ def main(argv: list[str] | None = None) -> None:
                     runs[task_name][method].append(run)
                     log(
                         f"seed {seed} {task_name:17s} {method:32s} {run.wall:7.2f} s "
+                        f"(CPU {run.cpu:7.2f} s) "
                         f"{run.n_fits:4d} fits ({run.full_fits:6.1f} full) "
                         f"final {run.rescored:.4f}"
                     )
@@ -533,10 +551,13 @@ def main(argv: list[str] | None = None) -> None:
             "",
             "Final CV score: the best candidate's mean score over all folds with the full "
             "resource (re-scored). Full-fit equivalents: fits weighted by resource / "
-            "max_resources. 'Faster to that score': the unpruned search's time to reach "
-            "the method's final score (its best CV score so far), over the method's wall "
-            "time; ≥ when the unpruned search did not reach it on every seed (its whole "
-            "run is then the bound).",
+            "max_resources. CPU time: this process's CPU seconds during fit (every fit "
+            "runs in it with n_jobs=1), which the other processes of a shared machine "
+            "barely change, unlike the wall time. 'Faster to that score': the unpruned "
+            "search's CPU time to reach the method's final score (its best CV score so far; "
+            "each candidate's share of the CPU time is its share of the fit and score times "
+            "in cv_results_), over the method's CPU time; ≥ when the unpruned search did not "
+            "reach it on every seed (its whole run is then the bound).",
             "",
             summary,
         ]
