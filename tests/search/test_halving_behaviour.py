@@ -351,3 +351,32 @@ def test_docstring_example():
     (test,) = [t for t in tests if t.name.endswith("HyperoptHalvingSearchCV")]
     runner.run(test)
     assert runner.failures == 0 and test.examples
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_metadata_routing_reaches_the_fits(asynchronous):
+    import joblib
+    import sklearn
+    from sklearn.metrics import make_scorer, r2_score
+
+    X, y = small_regression(n_samples=120)
+    with sklearn.config_context(enable_metadata_routing=True):
+        regressor = WeightCheckingRegressor().set_fit_request(sample_weight=True)
+        scaler = StandardScaler().set_fit_request(sample_weight=False)
+        # A pipeline routes only when routing is on in the thread that fits it.
+        search = HyperoptHalvingSearchCV(
+            make_pipeline(scaler, regressor),
+            {"weightcheckingregressor__alpha": hp.uniform("alpha", 0, 1)},
+            scoring=make_scorer(r2_score).set_score_request(sample_weight=False),
+            n_candidates=6,
+            cv=3,
+            random_state=0,
+            error_score="raise",
+            asynchronous=asynchronous,
+            n_jobs=2,
+        )
+        # Threads: ASHA's workers are threads of this process, and scikit-learn's
+        # configuration (here, routing) is per thread.
+        with joblib.parallel_config(backend="threading"):
+            search.fit(X, y, sample_weight=np.ones(len(y)))
+    assert search.n_candidates_[0] == 6
