@@ -233,38 +233,38 @@ def _run_threads(
     errors: list[BaseException] = []
     stop = threading.Event()
 
+    def next_task() -> FoldTask | None:
+        """Under the lock: the next fold, or None when this worker should stop."""
+        while not stop.is_set():
+            task = scheduler.next_task()
+            if task == DONE:
+                condition.notify_all()
+                return None
+            if task != WAIT:
+                return task
+            condition.wait()
+        return None
+
+    def work(parallel: Any) -> None:
+        while True:
+            with condition:
+                task = next_task()
+            if task is None:
+                return
+            out = run_fold(task, parallel)
+            with condition:
+                scheduler.complete(task, out)
+                condition.notify_all()
+
     def worker(parallel: Any) -> None:
-        with thread_setup():
-            while True:
-                with condition:
-                    while True:
-                        if stop.is_set():
-                            return
-                        try:
-                            task = scheduler.next_task()
-                        except BaseException as error:  # a proposal failed
-                            errors.append(error)
-                            stop.set()
-                            condition.notify_all()
-                            return
-                        if task == DONE:
-                            condition.notify_all()
-                            return
-                        if task == WAIT:
-                            condition.wait()
-                            continue
-                        break
-                try:
-                    out = run_fold(task, parallel)
-                except BaseException as error:
-                    with condition:
-                        errors.append(error)
-                        stop.set()
-                        condition.notify_all()
-                    return
-                with condition:
-                    scheduler.complete(task, out)
-                    condition.notify_all()
+        try:
+            with thread_setup():
+                work(parallel)
+        except BaseException as error:  # a fit (error_score="raise"), a proposal, a score
+            with condition:
+                errors.append(error)
+                stop.set()
+                condition.notify_all()
 
     with contextlib.ExitStack() as stack:
         parallels = [stack.enter_context(make_parallel()) for _ in range(n_workers)]

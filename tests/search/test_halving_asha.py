@@ -114,3 +114,16 @@ def test_an_interrupt_in_a_fit_stops_the_search_and_propagates():
     with joblib.parallel_config(backend="threading"), pytest.raises(KeyboardInterrupt):
         search.fit(X, ids)
     assert not hasattr(search, "cv_results_")
+
+
+def test_a_failing_proposal_in_a_worker_stops_the_search_with_its_error():
+    X, ids = row_ids(60)
+    # Half of the space evaluates to 3, not to a dict of parameters.
+    space = hp.choice("kind", [{"x": hp.uniform("x", 0, 1)}, 3])
+    search = HyperoptHalvingSearchCV(
+        KnownScore(), space, n_candidates=20, cv=3, random_state=0, asynchronous=True, n_jobs=2
+    )
+    with joblib.parallel_config(backend="threading"), pytest.raises(
+        TypeError, match="must evaluate to a dict"
+    ):
+        search.fit(X, ids)
