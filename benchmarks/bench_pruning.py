@@ -28,7 +28,7 @@ of them.
 Methods are a registry (``METHODS``): fold racing (``HyperoptSearchCV(pruning=...)``),
 ``RandomizedSearchCV`` and ``OptunaSearchCV`` are added there as one function each.
 
-Run (about an hour on two quiet cores)::
+Run (about 40 minutes on two quiet cores)::
 
     nice -n 10 .venv/bin/python benchmarks/bench_pruning.py
     nice -n 10 .venv/bin/python benchmarks/bench_pruning.py --tasks svc_digits --seeds 2
@@ -119,13 +119,13 @@ def _hgb():
 def _forest():
     from sklearn.ensemble import RandomForestClassifier
 
-    return RandomForestClassifier(n_estimators=25, random_state=0)
+    return RandomForestClassifier(n_estimators=20, random_state=0)
 
 
 def _xgb():
     from xgboost import XGBClassifier
 
-    return XGBClassifier(n_estimators=150, n_jobs=1, tree_method="hist", verbosity=0)
+    return XGBClassifier(n_estimators=100, n_jobs=1, tree_method="hist", verbosity=0)
 
 
 TASKS = {
@@ -140,9 +140,9 @@ TASKS = {
         ),
         Task(
             "hgb_synthetic",
-            "HistGradientBoostingClassifier on make_classification (6,000 × 30); "
+            "HistGradientBoostingClassifier on make_classification (4,000 × 30); "
             "resource: max_iter ≤ 100",
-            _synthetic(6000, 30, 0),
+            _synthetic(4000, 30, 0),
             _hgb,
             {
                 "learning_rate": loguniform(0.01, 0.5),
@@ -156,9 +156,9 @@ TASKS = {
         ),
         Task(
             "forest_synthetic",
-            "RandomForestClassifier (25 trees) on make_classification (4,000 × 25); "
+            "RandomForestClassifier (20 trees) on make_classification (3,000 × 25); "
             "resource: samples",
-            _synthetic(4000, 25, 1),
+            _synthetic(3000, 25, 1),
             _forest,
             {
                 "max_depth": randint(2, 30),
@@ -169,8 +169,8 @@ TASKS = {
         ),
         Task(
             "xgb_synthetic",
-            "XGBClassifier on make_classification (6,000 × 30); resource: n_estimators ≤ 150",
-            _synthetic(6000, 30, 2),
+            "XGBClassifier on make_classification (4,000 × 30); resource: n_estimators ≤ 100",
+            _synthetic(4000, 30, 2),
             _xgb,
             {
                 "learning_rate": loguniform(0.01, 0.5),
@@ -181,7 +181,7 @@ TASKS = {
                 "reg_lambda": loguniform(1e-3, 10),
             },
             resource="n_estimators",
-            max_resources=150,
+            max_resources=100,
         ),
     )
 }
