@@ -268,8 +268,8 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
     It evaluates a few more candidates at the higher iterations than
     synchronous halving (early promotions made on partial results), and
     each worker sends its fits through a ``joblib.Parallel`` of its own,
-    so the data is sent to the backend once per worker rather than once
-    per search. It makes each fit with scikit-learn's own
+    so large arrays are memory-mapped or broadcast at most once per worker
+    rather than once per search. It makes each fit with scikit-learn's own
     ``_fit_and_score``, reading ``BaseSearchCV.fit``'s data, scorers and
     routed parameters: ``asynchronous=True`` raises ``ValueError`` on a
     scikit-learn whose ``fit`` keeps them elsewhere, and ``"auto"`` falls
