@@ -2,8 +2,9 @@
 
 Every method searches the same space of the same estimator on the same data with the same
 cross-validation folds (``StratifiedKFold(3, shuffle=True, random_state=seed)``), once per
-seed, with ``n_iter`` candidates (``n_candidates`` for the halving searches, all with
-``factor=3`` and ``min_resources="exhaust"``). Per run it records
+seed: the unpruned search evaluates ``n_iter`` candidates, the halving searches start
+``n_candidates`` (by default as many, ``--n-candidates`` to give them more), all with
+``factor=3`` and ``min_resources="exhaust"``. Per run it records
 
 * the wall time and the CPU time of ``fit`` (refit included, as a user pays it; with
   ``n_jobs=1`` every fit runs in this process, so its CPU time is the search's whole
@@ -213,35 +214,49 @@ def _curve(results: dict[str, Any], n_splits: int, total: float) -> list[tuple[f
     return [(float(t), float(b)) for t, b in zip(elapsed, best, strict=True)]
 
 
-def _unpruned(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: int) -> Run:
+@dataclass(frozen=True)
+class Budget:
+    """What every method of a run is given."""
+
+    n_iter: int  # candidates of a search without pruning
+    n_candidates: int  # first-iteration candidates of a halving search
+    n_jobs: int
+
+
+def _unpruned(task: Task, folds: Any, seed: int, budget: Budget) -> Run:
     from skopt_hp import HyperoptSearchCV
 
     search = HyperoptSearchCV(
-        task.estimator(), task.space, n_iter=n_iter, cv=folds, random_state=seed, n_jobs=n_jobs
+        task.estimator(),
+        task.space,
+        n_iter=budget.n_iter,
+        cv=folds,
+        random_state=seed,
+        n_jobs=budget.n_jobs,
     )
     wall, cpu = _timed_fit(search, task)
     n_splits = search.n_splits_
     return Run(
         wall=wall,
         cpu=cpu,
-        n_fits=n_iter * n_splits,
-        full_fits=float(n_iter * n_splits),
+        n_fits=budget.n_iter * n_splits,
+        full_fits=float(budget.n_iter * n_splits),
         best_params=dict(search.best_params_),
         own_best_score=float(search.best_score_),
         curve=_curve(search.cv_results_, n_splits, cpu),
     )
 
 
-def _halving_settings(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: int) -> dict:
+def _halving_settings(task: Task, folds: Any, seed: int, budget: Budget) -> dict:
     return dict(
-        n_candidates=n_iter,
+        n_candidates=budget.n_candidates,
         factor=FACTOR,
         resource=task.resource,
         max_resources=task.max_resources,
         min_resources="exhaust",
         cv=folds,
         random_state=seed,
-        n_jobs=n_jobs,
+        n_jobs=budget.n_jobs,
         return_train_score=False,
     )
 
@@ -261,10 +276,10 @@ def _halving_run(search: Any, task: Task) -> Run:
 
 
 def _ours_halving(asynchronous: bool) -> Callable[..., Run]:
-    def run(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: int) -> Run:
+    def run(task: Task, folds: Any, seed: int, budget: Budget) -> Run:
         from skopt_hp import HyperoptHalvingSearchCV
 
-        settings = _halving_settings(task, folds, seed, n_iter, n_jobs)
+        settings = _halving_settings(task, folds, seed, budget)
         search = HyperoptHalvingSearchCV(
             task.estimator(), task.space, asynchronous=asynchronous, **settings
         )
@@ -273,16 +288,17 @@ def _ours_halving(asynchronous: bool) -> Callable[..., Run]:
     return run
 
 
-def _sklearn_halving(task: Task, folds: Any, seed: int, n_iter: int, n_jobs: int) -> Run:
+def _sklearn_halving(task: Task, folds: Any, seed: int, budget: Budget) -> Run:
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
     from sklearn.model_selection import HalvingRandomSearchCV
 
-    settings = _halving_settings(task, folds, seed, n_iter, n_jobs)
+    settings = _halving_settings(task, folds, seed, budget)
     search = HalvingRandomSearchCV(task.estimator(), task.space, **settings)
     return _halving_run(search, task)
 
 
-#: Display name -> runner. Racing and OptunaSearchCV join here.
+#: Display name -> runner ``(task, folds, seed, budget) -> Run``. Racing and OptunaSearchCV
+#: join here.
 METHODS: dict[str, Callable[..., Run]] = {
     UNPRUNED: _unpruned,
     HALVING: _ours_halving(asynchronous=False),
@@ -496,6 +512,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--n-iter", type=int, default=30)
+    parser.add_argument("--n-candidates", type=int, default=None, help="default: --n-iter")
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--output", default="pruning")
     parser.add_argument("--plot", default=str(DOCS_PLOT), help="'' for no plot")
@@ -505,6 +522,8 @@ def main(argv: list[str] | None = None) -> None:
     from threadpoolctl import threadpool_limits
 
     env = environment()
+    n_candidates = args.n_iter if args.n_candidates is None else args.n_candidates
+    budget = Budget(n_iter=args.n_iter, n_candidates=n_candidates, n_jobs=args.n_jobs)
     methods = [METHOD_KEYS[m] for m in args.methods]
     runs: dict[str, dict[str, list[Run]]] = {t: {m: [] for m in methods} for t in args.tasks}
     load = []
@@ -517,7 +536,7 @@ def main(argv: list[str] | None = None) -> None:
                 folds = StratifiedKFold(3, shuffle=True, random_state=seed)
                 order = methods[seed % len(methods) :] + methods[: seed % len(methods)]
                 for method in order:
-                    run = METHODS[method](task, folds, seed, args.n_iter, args.n_jobs)
+                    run = METHODS[method](task, folds, seed, budget)
                     run.rescored = _rescore(task, run.best_params, folds)
                     runs[task_name][method].append(run)
                     log(
@@ -533,7 +552,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{min(load):.2f} / {np.median(load):.2f} / {max(load):.2f}"
     )
     settings = {
-        "n_iter (n_candidates)": args.n_iter,
+        "n_iter (unpruned)": budget.n_iter,
+        "n_candidates (halving)": budget.n_candidates,
         "factor": FACTOR,
         "min_resources": "exhaust",
         "cv": "StratifiedKFold(3, shuffle=True, random_state=seed)",
