@@ -501,6 +501,45 @@ def plot(data: dict[str, Any], path: Any) -> None:
     plt.close(fig)
 
 
+def _reused_unpruned(
+    path: str | None, tasks: list[str], n_seeds: int, n_iter: int
+) -> dict[str, list[Run]]:
+    """The unpruned runs of an earlier report, to compare other budgets of the halving searches.
+
+    The unpruned search does not depend on the halving searches' settings: with the same
+    tasks, seeds, folds and ``n_iter`` it is the same search, so it need not run again.
+    """
+    if path is None:
+        return {}
+    import json
+
+    report = json.loads(open(path).read())
+    if (
+        report["settings"].get("n_iter (unpruned)", report["settings"].get("n_iter (n_candidates)"))
+        != n_iter
+    ):
+        raise SystemExit(f"{path} ran the unpruned search with another n_iter")
+    reused = {}
+    for task in tasks:
+        saved = report["tasks"][task][UNPRUNED]
+        if len(saved["wall"]) < n_seeds:
+            raise SystemExit(f"{path} has {len(saved['wall'])} seeds of {task}, not {n_seeds}")
+        reused[task] = [
+            Run(
+                wall=saved["wall"][i],
+                cpu=saved["cpu"][i],
+                n_fits=saved["n_fits"][i],
+                full_fits=saved["full_fits"][i],
+                best_params=saved["best_params"][i],
+                own_best_score=saved["own_best_score"][i],
+                curve=[tuple(point) for point in saved["curve"][i]],
+                rescored=saved["rescored"][i],
+            )
+            for i in range(n_seeds)
+        ]
+    return reused
+
+
 # ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
@@ -513,6 +552,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--n-iter", type=int, default=30)
     parser.add_argument("--n-candidates", type=int, default=None, help="default: --n-iter")
+    parser.add_argument(
+        "--unpruned-from",
+        default=None,
+        help="a report's .json whose unpruned runs (same tasks, seeds, --n-iter) are reused",
+    )
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--output", default="pruning")
     parser.add_argument("--plot", default=str(DOCS_PLOT), help="'' for no plot")
@@ -525,7 +569,13 @@ def main(argv: list[str] | None = None) -> None:
     n_candidates = args.n_iter if args.n_candidates is None else args.n_candidates
     budget = Budget(n_iter=args.n_iter, n_candidates=n_candidates, n_jobs=args.n_jobs)
     methods = [METHOD_KEYS[m] for m in args.methods]
-    runs: dict[str, dict[str, list[Run]]] = {t: {m: [] for m in methods} for t in args.tasks}
+    reused = _reused_unpruned(args.unpruned_from, args.tasks, args.seeds, args.n_iter)
+    if reused:
+        methods = [m for m in methods if m != UNPRUNED]
+    runs: dict[str, dict[str, list[Run]]] = {
+        t: {**({UNPRUNED: reused[t]} if reused else {}), **{m: [] for m in methods}}
+        for t in args.tasks
+    }
     load = []
     # One thread per fit: the estimators' own threads (OpenMP, BLAS) would make timings
     # depend on what else runs on the machine.
@@ -552,6 +602,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{min(load):.2f} / {np.median(load):.2f} / {max(load):.2f}"
     )
     settings = {
+        "unpruned runs": f"reused from {args.unpruned_from}" if reused else "run here",
         "n_iter (unpruned)": budget.n_iter,
         "n_candidates (halving)": budget.n_candidates,
         "factor": FACTOR,
