@@ -453,6 +453,8 @@ def summarise(runs: dict[str, dict[str, list[Run]]]) -> tuple[str, dict[str, Any
 
 
 def plot(data: dict[str, Any], path: Any) -> None:
+    """Per task: the unpruned search's median best score so far against CPU time, and each
+    halving search's final score (mean ± s.e.) at its median CPU time (bar: min to max)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -463,33 +465,44 @@ def plot(data: dict[str, Any], path: Any) -> None:
     markers = {HALVING: "o", ASHA: "s", SK_HALVING: "^"}
     for ax, name in zip(axes[0], names, strict=True):
         methods = data[name]
+        low, high = [], []
         if UNPRUNED in methods:
             curves = methods[UNPRUNED]["curve"]
             end = max(c[-1][0] for c in curves)
-            grid = np.linspace(0, end, 200)
+            grid = np.linspace(0, end, 400)
             values = []
             for curve in curves:
                 t = np.array([p[0] for p in curve])
                 b = np.array([p[1] for p in curve])
                 idx = np.searchsorted(t, grid, side="right") - 1
+                # After its end a seed keeps its final best; before its first candidate, none.
                 values.append(np.where(idx >= 0, b[np.clip(idx, 0, None)], np.nan))
             values = np.array(values)
-            ax.plot(grid, np.nanmedian(values, axis=0), color="0.3", label=UNPRUNED + " (median)")
+            every_seed = ~np.isnan(values).any(axis=0)
+            median = np.median(values[:, every_seed], axis=0)
+            ax.plot(grid[every_seed], median, color="0.3", label=UNPRUNED + " (median)")
+            low.append(float(np.quantile(median, 0.2)))
+            high.append(float(median.max()))
         for method, marker in markers.items():
             if method not in methods:
                 continue
-            walls = np.array(methods[method]["cpu"])
+            cpus = np.array(methods[method]["cpu"])
             final = np.array(methods[method]["rescored"])
+            se = final.std() / math.sqrt(len(final))
             ax.errorbar(
-                np.median(walls),
+                np.median(cpus),
                 final.mean(),
-                yerr=final.std() / math.sqrt(len(final)),
-                xerr=[[np.median(walls) - walls.min()], [walls.max() - np.median(walls)]],
+                yerr=se,
+                xerr=[[np.median(cpus) - cpus.min()], [cpus.max() - np.median(cpus)]],
                 marker=marker,
                 linestyle="none",
                 capsize=3,
                 label=method,
             )
+            low.append(final.mean() - 2 * se)
+            high.append(final.mean() + 2 * se)
+        margin = 0.1 * (max(high) - min(low))
+        ax.set_ylim(min(low) - margin, max(high) + margin)
         ax.set_title(name)
         ax.set_xlabel("CPU time (s)")
         ax.set_ylabel("CV score")
@@ -560,7 +573,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--output", default="pruning")
     parser.add_argument("--plot", default=str(DOCS_PLOT), help="'' for no plot")
+    parser.add_argument("--replot", default=None, help="only redraw --plot from this .json")
     args = parser.parse_args(argv)
+    if args.replot:
+        import json
+        from pathlib import Path
+
+        plot(json.loads(Path(args.replot).read_text())["tasks"], Path(args.plot))
+        return
 
     from sklearn.model_selection import StratifiedKFold
     from threadpoolctl import threadpool_limits
