@@ -149,14 +149,17 @@ class Ladder:
                 return rung
         return 0
 
-    def observations(self, rung: int, pending: Sequence[Candidate] = ()) -> Observations:
-        """The sampler's view of ``rung``: its finite scores as losses, in proposal order."""
+    def observations(
+        self, rung: int, n_params: int, pending: Sequence[Candidate] = ()
+    ) -> Observations:
+        """The sampler's view of ``rung``: its finite scores as losses, in proposal order.
+
+        ``n_params`` (the space's) shapes the arrays when nothing was scored
+        yet: the sampler reads the number of columns of an empty ``Z``.
+        """
         done = sorted(
             (c for c, s in self._results[rung] if math.isfinite(s)), key=lambda c: c.index
         )
-        n_params = len(self.candidates[0].z) if self.candidates else 0
-        if pending:
-            n_params = len(pending[0].z)
         Z = np.array([c.z for c in done]).reshape(len(done), n_params)
         losses = np.array([-c.scores[rung] for c in done])
         pending_Z = np.array([c.z for c in pending]).reshape(len(pending), n_params)
@@ -244,7 +247,7 @@ class Proposer:
         if n <= 0 or self.exhausted:
             return []
         rung = ladder.model_rung(self.n_min)
-        observations = ladder.observations(rung, pending)
+        observations = ladder.observations(rung, self.space.n_params, pending)
         Z = self.space.snap(self.sampler.ask(self.space, observations, n, rng))
         rows = []
         for z in Z:

@@ -173,10 +173,21 @@ def test_model_rung_is_the_largest_with_enough_finite_scores():
     ladder, _ = _ladder([list(np.linspace(0, 1, 12)), {0: 0.1, 1: 0.2, 2: np.nan, 3: 0.3}])
     assert ladder.model_rung(4) == 0  # rung 1 has 3 finite scores
     assert ladder.model_rung(3) == 1
-    obs = ladder.observations(1)
+    obs = ladder.observations(1, 1)
     assert obs.n_done == 3 and obs.n_failed == 1
     assert np.allclose(obs.losses, [-0.1, -0.2, -0.3])
     assert np.allclose(obs.Z[:, 0], [0, 1, 3])
+
+
+def test_observations_of_an_empty_ladder_have_the_spaces_columns():
+    """TPE reads the number of parameters from Z's columns, scored or not."""
+    obs = Ladder(2, 3).observations(0, 4)
+    assert obs.Z.shape == (0, 4) and obs.pending.shape == (0, 4)
+    space = SearchSpace({"a": hp.uniform("a", 0, 1), "b": hp.choice("b", [1, 2])})
+    proposed = Proposer(TPESampler(), space, n_min=5).propose(
+        Ladder(2, 3), 3, np.random.default_rng(0)
+    )
+    assert len(proposed) == 3
 
 
 def test_min_points_in_model_counts_dimensions_and_startup():
