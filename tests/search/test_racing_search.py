@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 import warnings
 
@@ -358,6 +359,21 @@ def test_the_progress_lines_count_pruned_candidates(capsys):
     _quality_search(0.9, 0.2, 0.3, verbose=1).fit(X_IDS, Y_ZEROS)
     lines = [line for line in capsys.readouterr().out.splitlines() if "[HyperoptSearchCV]" in line]
     assert lines[-1].startswith("[HyperoptSearchCV] round 3: 3/3 candidates, 2 pruned, best score")
+
+
+def test_the_progress_bar_counts_pruned_candidates(monkeypatch):
+    pytest.importorskip("tqdm")
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    _quality_search(0.9, 0.2, 0.3, verbose=1).fit(X_IDS, Y_ZEROS)
+    drawn = terminal.getvalue()
+    assert "3/3" in drawn and "candidate" in drawn
+    assert "2 pruned" in drawn
 
 
 def test_the_sampler_learns_a_pruned_candidates_estimated_score():
