@@ -38,12 +38,15 @@ takes the runs of chosen methods from an earlier report whose settings are the s
 The report (``results/<output>.{md,json}``, the plot and the section of
 ``docs/benchmarks.md``) is written once every run is in the cache.
 
-Run (about 50 minutes for three tasks on two loaded cores, see docs/benchmarks.md)::
+Run (65 minutes for the four tasks in two processes on two loaded cores, see
+docs/benchmarks.md)::
 
-    nice -n 10 .venv/bin/python benchmarks/bench_pruning.py --tasks svc_digits hgb_synthetic \
-        forest_synthetic --cv 5
-    nice -n 10 .venv/bin/python benchmarks/bench_pruning.py --tasks svc_digits --seeds 2
+    nice -n 10 .venv/bin/python benchmarks/bench_pruning.py --part 0/2 --no-report &
+    nice -n 10 .venv/bin/python benchmarks/bench_pruning.py --part 1/2 --no-report
     .venv/bin/python benchmarks/bench_pruning.py --report-only   # from the cache
+    # a small run, apart from the report's cache and the docs:
+    nice -n 10 .venv/bin/python benchmarks/bench_pruning.py --tasks svc_digits --seeds 2 \
+        --output pruning_small --plot '' --no-docs
 """
 
 from __future__ import annotations
@@ -538,7 +541,7 @@ def import_runs(
     """
     report = json.loads(path.read_text())
     settings = report["settings"]
-    theirs = {
+    theirs = report.get("settings key") or {  # reports before the key was stored: its parts
         "n_iter": settings.get("n_iter (unpruned)", settings.get("n_iter (n_candidates)")),
         "n_candidates": settings.get(
             "n_candidates (halving)", settings.get("n_iter (n_candidates)")
@@ -550,8 +553,13 @@ def import_runs(
     }
     if theirs != key:
         raise SystemExit(f"{path} ran with other settings: {theirs}, not {key}")
+    described = report.get("task descriptions", {})
     records = []
     for task in tasks:
+        if described.get(task) != TASKS[task].description:
+            raise SystemExit(
+                f"{path} ran {task} as {described.get(task)!r}, not as {TASKS[task].description!r}"
+            )
         for method in methods:
             saved = report["tasks"][task][method]
             for seed in seeds:
@@ -1014,7 +1022,13 @@ def report(
     if plot_path:
         plot(data, Path(plot_path))
         markdown += f"\n![Time to score](../../docs/images/{Path(plot_path).name})\n"
-    raw = {"environment": env, "settings": settings, "tasks": data}
+    raw = {
+        "environment": env,
+        "settings": settings,
+        "settings key": settings_key(budget, n_splits),
+        "task descriptions": {t: TASKS[t].description for t in tasks},
+        "tasks": data,
+    }
     md, js = write_results(output, markdown, raw)
     print(markdown)
     log(f"wrote {md} and {js}")
