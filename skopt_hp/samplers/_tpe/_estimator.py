@@ -150,24 +150,37 @@ def _numerical_kernels(
     )
 
 
-def _kernel_rows(kernel: np.ndarray, x: np.ndarray, prior: np.ndarray, settings: KernelSettings):
+def _kernel_rows(
+    kernel: np.ndarray,
+    x: np.ndarray,
+    prior: np.ndarray,
+    settings: KernelSettings,
+    tried: np.ndarray | None = None,
+):
     """The table of a categorical or ordinal dimension from its per-option kernels.
 
     ``kernel[i]`` is the (normalised) kernel of an observation of option
     ``i``; each observation's row adds a share of the prior, pseudo-counts
-    that fade as observations accumulate (as Optuna does). Rows depend on
-    the observed option only, so they are built once per option and
-    gathered: ``(m + 1, n)`` with the prior as the last row.
+    ``prior_weight * n_options * prior / (m + 1)`` that fade as the ``m``
+    observations accumulate (as Optuna does). With ``tried`` (how many
+    finished trials chose each option) an option's pseudo-count fades with
+    ``min(m, tried)`` instead, so an option few trials have tried keeps a
+    share of every row. Rows depend on the observed option only, so they
+    are built once per option and gathered: ``(m + 1, n)`` with the prior
+    as the last row.
     """
     m, n_options = x.shape[0], prior.size
-    rows = kernel + settings.prior_weight / (m + 1) * n_options * prior
+    seen = m if tried is None else np.minimum(m, tried)
+    rows = kernel + settings.prior_weight * n_options * prior / (seen + 1.0)
     rows /= rows.sum(axis=1, keepdims=True)
     return np.vstack([rows[x.astype(np.intp)], prior])
 
 
-def _categorical_table(x: np.ndarray, prior: np.ndarray, settings: KernelSettings) -> np.ndarray:
+def _categorical_table(
+    x: np.ndarray, prior: np.ndarray, settings: KernelSettings, tried: np.ndarray | None = None
+) -> np.ndarray:
     """Kernels of one categorical dimension: a row per observed option in ``x``, and the prior."""
-    return _kernel_rows(np.eye(prior.size), x, prior, settings)
+    return _kernel_rows(np.eye(prior.size), x, prior, settings, tried)
 
 
 def _ordinal_table(x: np.ndarray, grid: Grid, settings: KernelSettings) -> np.ndarray:
@@ -196,6 +209,7 @@ def fit_parzen(
     settings: KernelSettings,
     domains: Sequence[Domain | None] | None = None,
     grids: Sequence[Grid | None] | None = None,
+    tried: Sequence[np.ndarray | None] | None = None,
 ) -> ParzenMixture:
     """Fit the Parzen mixture of a group of numerical and categorical parameters.
 
@@ -215,6 +229,10 @@ def fit_parzen(
         The grid of each parameter modelled as ordinal (``None`` for the
         others); its column of ``X`` holds grid *indices*. Ordinal
         dimensions are modelled with the categorical ones.
+    tried : sequence of ndarray or None, optional
+        For each categorical parameter (``None`` for the others), how many
+        finished trials chose each of its options: options few trials have
+        tried keep a larger share of the prior (see :func:`_kernel_rows`).
 
     Returns
     -------
@@ -246,7 +264,8 @@ def fit_parzen(
         for j in cat:
             grid = grids[j]
             if grid is None:
-                tables.append(_categorical_table(X[:, j], params[j].weights, settings))
+                counts = None if tried is None else tried[j]
+                tables.append(_categorical_table(X[:, j], params[j].weights, settings, counts))
             else:
                 tables.append(_ordinal_table(X[:, j], grid, settings))
         categorical = CategoricalKernels(tables)

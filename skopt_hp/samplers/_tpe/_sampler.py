@@ -236,6 +236,8 @@ class TPESampler(Sampler):
         bandwidth: Literal["neighbor", "scott"] = "neighbor",
         max_ordinal_points: int = 16,
         ordinal_bandwidth: float = 1.0,
+        explore_choices: bool = False,
+        group_split: bool = False,
     ) -> None:
         self.n_startup_trials = _check_int("n_startup_trials", n_startup_trials, 0)
         self.n_ei_candidates = _check_int("n_ei_candidates", n_ei_candidates, 1)
@@ -262,6 +264,8 @@ class TPESampler(Sampler):
         self.bandwidth = bandwidth
         self.max_ordinal_points = _check_int("max_ordinal_points", max_ordinal_points, 0)
         self.ordinal_bandwidth = _check_real("ordinal_bandwidth", ordinal_bandwidth, 0.0)
+        self.explore_choices = _check_bool("explore_choices", explore_choices)
+        self.group_split = _check_bool("group_split", group_split)
         self._kernel_settings = KernelSettings(
             prior_weight=self.prior_weight,
             consider_magic_clip=self.consider_magic_clip,
@@ -331,32 +335,61 @@ class TPESampler(Sampler):
             return linear_forgetting_weights(n)
         return check_weights(self.weights, n)
 
+    def _split(self, losses: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """'below' and 'above' indices into ``losses``, and the 'below' weights (or ``None``)."""
+        count = n_below(default_gamma if self.gamma is None else self.gamma, losses.size)
+        below, above = split(losses, count)
+        if not (self.ei_weights and below.size):
+            return below, above, None
+        # The threshold is the best loss left out of l(x), so every 'below'
+        # trial improves on it (ties aside).
+        threshold = losses[above].min() if above.size else losses[below].max()
+        return below, above, ei_weights(losses[below], threshold)
+
     def _fit_below(self, space: SearchSpace, obs: Observations) -> list[_GroupModel]:
         """Split the finished trials and fit every group's l(x); keep g(x)'s data."""
         losses = obs.losses
-        count = n_below(default_gamma if self.gamma is None else self.gamma, obs.n_done)
-        below, above = split(losses, count)
-        below_w = None
-        if self.ei_weights and below.size:
-            # The threshold is the best loss left out of l(x), so every 'below'
-            # trial improves on it (ties aside).
-            threshold = losses[above].min() if above.size else losses[below].max()
-            below_w = ei_weights(losses[below], threshold)
-
+        everyone = self._split(losses)
         models = []
         for group in group_params(space, self.multivariate, self.max_ordinal_points):
             cols = group.columns
-            Zb, Za = obs.Z[below][:, cols], obs.Z[above][:, cols]
-            active_b = ~np.isnan(Zb).any(axis=1)
-            active_a = ~np.isnan(Za).any(axis=1)
-            Xb = group.to_model(Zb[active_b])
-            wb = self._weights(Xb.shape[0]) if below_w is None else below_w[active_b]
+            Z = obs.Z[:, cols]
+            active = np.flatnonzero(~np.isnan(Z).any(axis=1))
+            if self.group_split and active.size < losses.size:
+                # A conditional group is split among its own trials: l(x) is
+                # then the best of this branch, even while other branches
+                # hold every globally good trial.
+                below, above, below_w = self._split(losses[active])
+                below, above = active[below], active[above]
+            else:
+                below, above, below_w = everyone
+                in_b, in_a = np.isin(below, active), np.isin(above, active)
+                below, above = below[in_b], above[in_a]
+                below_w = None if below_w is None else below_w[in_b]
+            Xb = group.to_model(Z[below])
+            wb = self._weights(Xb.shape[0]) if below_w is None else below_w
+            tried = None
+            if self.explore_choices:
+                tried = [
+                    np.bincount(Z[active, j].astype(np.intp), minlength=p.n_options)
+                    if p.kind == "categorical"
+                    else None
+                    for j, p in enumerate(group.params)
+                ]
             below_model = (
-                fit_parzen(group.params, Xb, wb, self._kernel_settings, group.domains, group.grids)
+                fit_parzen(
+                    group.params,
+                    Xb,
+                    wb,
+                    self._kernel_settings,
+                    group.domains,
+                    group.grids,
+                    tried,
+                )
                 if cols.size
                 else None
             )
-            models.append(_GroupModel(group, below_model, group.to_model(Za[active_a])))
+            models.append(_GroupModel(group, below_model, group.to_model(Z[above])))
         return models
 
     def _fit_above(self, model: _GroupModel, pending: np.ndarray) -> ParzenMixture:
