@@ -19,6 +19,7 @@ raises an ``ImportError`` with the install command. See ``docs/spark.md``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import numbers
 import pickle
@@ -31,7 +32,12 @@ from typing import Any
 
 from .._evaluate import RemoteOutcome
 from .._trials import Trial, Trials, TrialState
-from ._spark_session import DEFAULT_BROADCAST_THRESHOLD, get_spark_session
+from ._spark_session import (
+    DEFAULT_BROADCAST_THRESHOLD,
+    default_parallelism,
+    get_spark_session,
+    is_connect,
+)
 from ._spark_session import require as _require
 
 __all__ = [
@@ -60,8 +66,9 @@ def _spark_failure(exc: BaseException) -> RemoteOutcome:
 class _SparkExecutor:
     """Runs each trial as a one-task Spark job, from a driver thread of its own.
 
-    Each trial's job has its own job group, so it can be cancelled alone;
-    ``(fn, space)`` is broadcast once per ``fmin`` call rather than shipped
+    Each trial's job has its own job group (a job tag on Spark Connect), so
+    it can be cancelled alone; ``(fn, space)`` is sent to the executors once
+    per ``fmin`` call (a broadcast, or a Spark Connect artifact) rather than
     with every task.
     """
 
@@ -76,13 +83,12 @@ class _SparkExecutor:
         *,
         trials: SparkTrials,
     ) -> None:
-        from ._spark_tasks import CloudPickled
+        from ._spark_jobs import jobs_for
 
         self.capacity = capacity
         self._trials = trials
-        self._session = session
-        self._context = session.sparkContext
-        self._payload = CloudPickled((fn, space))
+        self._jobs = jobs_for(session)
+        self._payload = (fn, space)
         self._objective: Any = None
         self._prefix = f"skopt_hp-trial-{uuid.uuid4().hex[:12]}"
         self._threads: list[threading.Thread] = []
@@ -92,14 +98,13 @@ class _SparkExecutor:
         return f"{self._prefix}-{trial.tid}"
 
     def submit(self, trial: Trial) -> Future[Any]:
-        from pyspark import inheritable_thread_target
-
         from ._spark_tasks import run_trial
 
+        jobs = self._jobs
         if self._objective is None:
-            # Broadcast on first use: fmin has validated its arguments by then.
+            # Sent on first use: fmin has validated its arguments by then.
             try:
-                self._objective = self._context.broadcast(self._payload)
+                self._objective = jobs.share(self._payload)
             except Exception as exc:
                 raise TypeError(
                     "SparkTrials sends the objective `fn` and `space` to the executors, but "
@@ -107,33 +112,21 @@ class _SparkExecutor:
                 ) from exc
         future: Future[Any] = Future()
         future.set_running_or_notify_cancel()
-        context, objective, params = self._context, self._objective, dict(trial.params)
-        group = self._group(trial)
-
-        cancelled, tid = self._cancelled, trial.tid
+        task = functools.partial(run_trial, self._objective, dict(trial.params))
+        group, cancelled, tid = self._group(trial), self._cancelled, trial.tid
 
         def run() -> None:
             try:
-                # Per thread (pinned-thread mode): the job belongs to this trial's group, and
-                # cancelling it interrupts the task, which kills its Python worker.
-                context.setJobGroup(group, f"skopt_hp trial {tid}", True)
                 if tid in cancelled:
                     raise RuntimeError("cancelled before its Spark job started")
-                data = (
-                    context.parallelize([params], 1)
-                    .map(lambda point: run_trial(objective, point))
-                    .collect()[0]
-                )
-                record = pickle.loads(data)
+                record = pickle.loads(jobs.run(task, group, f"skopt_hp trial {tid}"))
                 outcome = RemoteOutcome(record["result"], record["failure"])
             except BaseException as exc:  # noqa: BLE001 - reported as the trial's outcome
                 outcome = _spark_failure(exc)
             future.set_result(outcome)
 
         thread = threading.Thread(
-            target=inheritable_thread_target(self._session)(run),
-            name=f"skopt_hp-{group}",
-            daemon=True,
+            target=jobs.thread_target(run), name=f"skopt_hp-{group}", daemon=True
         )
         thread.start()
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
@@ -143,7 +136,7 @@ class _SparkExecutor:
         self._trials.fmin_cancelled_reason = reason
         for trial in trials:
             self._cancelled.add(trial.tid)
-            self._context.cancelJobGroup(self._group(trial))
+            self._jobs.cancel(self._group(trial))
 
     def close(self) -> None:
         for thread in self._threads:
@@ -159,8 +152,17 @@ class _SparkExecutor:
         )
         objective, self._objective = self._objective, None
         if objective is not None:
-            with contextlib.suppress(Exception):  # the session may be stopped already
-                objective.destroy(blocking=False)
+            self._jobs.release(objective)
+
+
+def _check_session(session: Any) -> None:
+    if session is None or is_connect(session):
+        return
+    if not (hasattr(session, "sparkContext") and hasattr(session, "createDataFrame")):
+        raise TypeError(
+            "spark_session must be None or a SparkSession (classic or Spark Connect), but got "
+            f"{session!r}."
+        )
 
 
 def _check_parallelism(parallelism: Any) -> None:
@@ -276,14 +278,10 @@ class SparkTrials(Trials):
         _check_parallelism(parallelism)
         _check_timeout(timeout)
         _check_loss_threshold(loss_threshold)
-        if spark_session is not None and not hasattr(spark_session, "sparkContext"):
-            raise TypeError(
-                "spark_session must be None or a pyspark.sql.SparkSession (not Spark Connect), "
-                f"but got {spark_session!r}."
-            )
+        _check_session(spark_session)
         super().__init__()
         self._spark = spark_session if spark_session is not None else get_spark_session()
-        default = max(int(self._spark.sparkContext.defaultParallelism), 1)
+        default = default_parallelism(self._spark)
         self.user_specified_parallelism = parallelism
         self.parallelism = self._decide_parallelism(parallelism, default)
         self.timeout = timeout
@@ -454,9 +452,9 @@ def spark_backend(
     from ._spark_backend import SparkBackend, filter_noise
 
     session = spark_session if spark_session is not None else get_spark_session()
-    if n_jobs is None:
-        n_jobs = max(int(session.sparkContext.defaultParallelism), 1)
     backend = SparkBackend(broadcast_threshold=broadcast_threshold, spark_session=session)
+    if n_jobs is None:
+        n_jobs = default_parallelism(session)
     with warnings.catch_warnings():
         filter_noise()
         with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
