@@ -12,6 +12,13 @@ needs a Java runtime (17 or 21).
   :func:`register_spark` makes ``joblib.parallel_backend("spark")`` use it.
 * :func:`get_spark_session` — the active session, or an embedded local one.
 
+Both run on a classic session and on a Spark Connect session
+(``SparkSession.builder.remote(...)``; Databricks serverless compute and
+shared-access clusters), which has no ``SparkContext``: there, trials and
+fits run through ``mapInArrow`` jobs, are cancelled through job tags, and
+what a search sends once travels as a session file artifact instead of a
+broadcast (see ``docs/spark.md``).
+
 Importing this module does not import pyspark; using it without pyspark
 raises an ``ImportError`` with the install command. See ``docs/spark.md``.
 """
@@ -220,8 +227,9 @@ class SparkTrials(Trials):
         Stop (cancelling running trials) once a loss at or below it is
         found; ``fmin``'s ``loss_threshold`` takes precedence.
     spark_session : pyspark.sql.SparkSession, optional
-        The session to run on; by default :func:`get_spark_session` (the
-        active session, or an embedded ``local[N]`` one).
+        The session to run on, classic or Spark Connect; by default
+        :func:`get_spark_session` (the active session, or an embedded
+        ``local[N]`` one).
 
     Attributes
     ----------
@@ -240,8 +248,9 @@ class SparkTrials(Trials):
       ``result["failure"]``) and the search goes on, whatever
       ``catch_eval_exceptions`` says: the driver cannot re-raise an
       exception that lives on an executor.
-    * ``fn`` and ``space`` are pickled (cloudpickle) and broadcast once per
-      ``fmin`` call; they must not use Spark themselves (a SparkContext is
+    * ``fn`` and ``space`` are pickled (cloudpickle) and sent once per
+      ``fmin`` call (a broadcast; on Spark Connect, a file artifact of the
+      session, which lasts as long as the session); they must not use Spark themselves (a SparkContext is
       only available on the driver). To tune a Spark ML model, whose
       training is already distributed, use plain :class:`~skopt_hp.Trials`.
     * The objective's return value must be picklable (it is sent back to the
@@ -415,8 +424,12 @@ def spark_backend(
     * no warning per batch;
     * arrays of ``broadcast_threshold`` bytes or more (``X``, ``y``, the
       folds' indices; numpy, pandas or scipy.sparse) are sent to the
-      executors once per search, as Spark broadcasts, instead of with every
-      task.
+      executors once per search, as Spark broadcasts (file artifacts of the
+      session on Spark Connect), instead of with every task.
+
+    The same fixes apply, without this context, when ``HyperoptSearchCV.fit``
+    runs under joblibspark's own ``"spark"`` backend
+    (``joblibspark.register_spark()``).
 
     Parameters
     ----------
@@ -426,17 +439,17 @@ def spark_backend(
         Estimators' own ``n_jobs`` (e.g. ``HyperoptSearchCV(n_jobs=...)``)
         override it, as with any joblib backend.
     spark_session : pyspark.sql.SparkSession, optional
-        By default :func:`get_spark_session`.
+        Classic or Spark Connect; by default :func:`get_spark_session`.
     broadcast_threshold : int or None, default=65536 (64 KiB)
-        Size in bytes from which an array is broadcast; ``None`` ships every
+        Size in bytes from which an array is sent once; ``None`` ships every
         array inside the tasks, as joblibspark does.
 
     Yields
     ------
     SparkBackend
-        The backend instance. Its ``n_broadcasts`` counts the arrays
-        broadcast and ``task_bytes`` the bytes of pickled batches shipped in
-        Spark jobs, within the block. Broadcasts are released when each
+        The backend instance. Its ``n_broadcasts`` counts the arrays sent
+        once (broadcasts or artifacts) and ``task_bytes`` the bytes of
+        pickled batches shipped in Spark jobs, within the block. Broadcasts are released when each
         ``Parallel`` call (each ``fit``) ends.
 
     Examples

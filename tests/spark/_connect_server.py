@@ -52,14 +52,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(token: str | None = None) -> ConnectServer:
+def start(token: str | None = None, driver_memory: str | None = None) -> ConnectServer:
     """Start the server in a child process; return once it accepts sessions.
 
     The child gets this process's environment (so executors import this
     ``skopt_hp``), ``PYSPARK_PYTHON`` set to this Python, and the
     authentication token that clients must present (also set in this
     process's ``SPARK_CONNECT_AUTHENTICATE_TOKEN``, which pyspark's client
-    reads).
+    reads). ``driver_memory`` (e.g. ``"4g"``) sets the server JVM's heap
+    (Spark's default: 1 GB).
     """
     token = token or os.environ.get("SPARK_CONNECT_AUTHENTICATE_TOKEN") or uuid.uuid4().hex
     os.environ["SPARK_CONNECT_AUTHENTICATE_TOKEN"] = token
@@ -72,7 +73,7 @@ def start(token: str | None = None) -> ConnectServer:
         "PYTHONWARNINGS": "ignore",
     }
     process = subprocess.Popen(
-        [sys.executable, __file__, str(port)],
+        [sys.executable, __file__, str(port), driver_memory or ""],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -103,11 +104,12 @@ def connect(server: ConnectServer) -> Any:
     return SparkSession.builder.remote(server.url).create()
 
 
-def _serve(port: str) -> None:
+def _serve(port: str, driver_memory: str) -> None:
     # Settings given to the builder would be applied through the child's own client session,
     # which cannot reach the server (see above): they go to the JVM's command line instead.
+    memory = f"--driver-memory {driver_memory} " if driver_memory else ""
     os.environ["PYSPARK_SUBMIT_ARGS"] = (
-        f"--conf spark.connect.grpc.binding.port={port} --conf spark.ui.enabled=false "
+        f"{memory}--conf spark.connect.grpc.binding.port={port} --conf spark.ui.enabled=false "
         "pyspark-shell"
     )
     from pyspark.sql import SparkSession
@@ -126,4 +128,4 @@ def _serve(port: str) -> None:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1])
+    _serve(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")

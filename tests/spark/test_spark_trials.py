@@ -155,11 +155,19 @@ def test_timeout_cancels_running_trials_and_returns(spark):
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
-def test_keyboard_interrupt_cancels_running_jobs_and_keeps_finished_trials(spark):
+def test_keyboard_interrupt_cancels_running_jobs_and_keeps_finished_trials(spark, tmp_path):
     from skopt_hp.integrations.spark import SparkTrials
 
+    started = str(tmp_path / "started")
+
     def slow(p):
-        time.sleep(0.4 if p["x"] < 0 else 30)
+        # The first three trials take 0.4 s, the later ones 30 s: they are running, and
+        # must be cancelled, when the interrupt comes.
+        with open(started, "a") as file:
+            file.write("x\n")
+        with open(started) as file:
+            rank = len(file.readlines())
+        time.sleep(0.4 if rank <= 3 else 30)
         return p["x"] ** 2
 
     sent = []
@@ -175,7 +183,7 @@ def test_keyboard_interrupt_cancels_running_jobs_and_keeps_finished_trials(spark
 
     trials = SparkTrials(parallelism=2, spark_session=spark)
     best = _run(trials, slow, max_evals=20, early_stop_fn=interrupt_after_three)
-    assert sent and 3 <= len(trials) < 20
+    assert sent and len(trials) == 3
     assert all(t.state == TrialState.DONE for t in trials.records)
     assert best == trials.argmin
     _no_trial_left_running(spark)
@@ -184,6 +192,46 @@ def test_keyboard_interrupt_cancels_running_jobs_and_keeps_finished_trials(spark
     _run(trials, lambda p: p["x"] ** 2, max_evals=len(kept) + 2, rstate=1)
     assert len(trials) == len(kept) + 2 and trials.tids[: len(kept)] == kept
     assert trials.tids == sorted(set(trials.tids))
+
+
+def test_the_callers_spark_connect_tags_reach_the_trials(spark_connect):
+    """``spark.interruptTag(tag)`` of the user's own tag interrupts the running trials."""
+    from skopt_hp.integrations.spark import SparkTrials
+
+    def slow_for_positive_x(p):
+        time.sleep(0.2 if p["x"] < 0 else 30)
+        return p["x"] ** 2
+
+    done = threading.Event()
+
+    def interrupt_mine_repeatedly():
+        # As a user's other thread would, until the search ends.
+        while not done.wait(0.3):
+            spark_connect.interruptTag("my-tuning")
+
+    def start_interrupting(trials, *args):
+        if len(trials) == 2:
+            threading.Thread(target=interrupt_mine_repeatedly, daemon=True).start()
+        return False, args
+
+    spark_connect.addTag("my-tuning")
+    try:
+        trials = SparkTrials(parallelism=2, spark_session=spark_connect)
+        start = time.monotonic()
+        _run(
+            trials,
+            slow_for_positive_x,
+            max_evals=6,
+            early_stop_fn=start_interrupting,
+            points_to_evaluate=[{"x": -1.0, "c": 0}, {"x": -2.0, "c": 1}],  # two quick ones
+        )
+    finally:
+        done.set()
+        spark_connect.removeTag("my-tuning")
+    assert time.monotonic() - start < 60  # some trials sleep 30 s unless interrupted
+    interrupted = [t for t in trials.records if t.params["x"] >= 0]
+    assert interrupted and all(t.state == TrialState.ERROR for t in interrupted)
+    assert all("cancel" in t.result["failure"]["message"].lower() for t in interrupted)
 
 
 def test_loss_threshold_and_early_stop_cancel_the_rest(spark):
