@@ -142,16 +142,16 @@ class ConnectJobs(SparkJobs):
         data = cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         name = f"skopt_hp-{hashlib.blake2b(data, digest_size=16).hexdigest()}.pkl"
         session_id = str(self.session.session_id)
+        # Held while uploading: two searches sending the same object upload it once.
         with _uploaded_lock:
-            done = name in _uploaded.get(session_id, ())
-        if not done:
-            with tempfile.TemporaryDirectory(prefix="skopt_hp-") as directory:
-                path = os.path.join(directory, name)
-                with open(path, "wb") as file:
-                    file.write(data)
-                self.session.addArtifacts(path, file=True)
-            with _uploaded_lock:
-                _uploaded.setdefault(session_id, set()).add(name)
+            uploaded = _uploaded.setdefault(session_id, set())
+            if name not in uploaded:
+                with tempfile.TemporaryDirectory(prefix="skopt_hp-") as directory:
+                    path = os.path.join(directory, name)
+                    with open(path, "wb") as file:
+                        file.write(data)
+                    self.session.addArtifacts(path, file=True)
+                uploaded.add(name)
         return ArtifactRef(name, len(data))
 
     def run(self, task: Callable[[], bytes], group: str, description: str) -> bytes:

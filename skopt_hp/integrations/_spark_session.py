@@ -97,6 +97,30 @@ def _existing_session() -> Any:
         return None
 
 
+def _quiet_pandas_warning() -> None:
+    # pyspark 4.x imports its testing helpers while starting, which warn that pandas 3
+    # is untested: noise about a feature (pandas UDFs) skopt_hp does not use.
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
+
+
+def _connect_to(sql: Any, remote: str, config: Mapping[str, str] | None) -> Any:
+    """A Spark Connect session to ``remote`` (``SPARK_REMOTE``)."""
+    if remote.startswith("local"):
+        # A local server runs its executors here, as a classic local master does.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = sql.SparkSession.builder.remote(remote)
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
+    with warnings.catch_warnings():
+        _quiet_pandas_warning()
+        session = builder.getOrCreate()
+    logger.info("Connected to Spark Connect (SPARK_REMOTE=%s).", remote)
+    return session
+
+
 def default_parallelism(session: Any) -> int:
     """The number of tasks Spark runs at once by default on ``session`` (at least 1).
 
@@ -132,10 +156,13 @@ def get_spark_session(
     When a session exists (Databricks, a notebook, one you built), it is
     returned unchanged and the other arguments are ignored; a Spark Connect
     session (``SparkSession.builder.remote(...)``, Databricks serverless) is
-    returned as it is too. Otherwise a
-    session is started, on the master that ``spark-submit`` configured when
-    it launched this script, else on ``master`` (by default the embedded
-    ``local[N]``), with:
+    returned as it is too. When ``SPARK_REMOTE`` is set (Spark Connect's
+    variable: ``sc://host:port``, or ``local[N]`` for a local Spark Connect
+    server), a Spark Connect session to it is created and returned (with
+    ``config`` as its runtime settings). Otherwise a classic session is
+    started, on the master that ``spark-submit`` configured when it launched
+    this script, else on ``master`` (by default the embedded ``local[N]``),
+    with:
 
     * for a local master, ``PYSPARK_PYTHON`` and ``PYSPARK_DRIVER_PYTHON``
       set to this Python (``sys.executable``) unless already set, so that
@@ -177,6 +204,9 @@ def get_spark_session(
     if session is not None:
         return session
     sql = require("pyspark.sql")
+    remote = os.environ.get("SPARK_REMOTE")
+    if remote:
+        return _connect_to(sql, remote, config)
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise RuntimeError(
             "Spark needs a Java runtime (Java 17 or 21), but neither JAVA_HOME is set nor "
@@ -200,11 +230,7 @@ def get_spark_session(
     for key, value in (config or {}).items():
         builder = builder.config(key, value)
     with warnings.catch_warnings():
-        # pyspark 4.x imports its testing helpers while starting, which warn that pandas 3
-        # is untested: noise about a feature (pandas UDFs) skopt_hp does not use.
-        warnings.filterwarnings(
-            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
-        )
+        _quiet_pandas_warning()
         session = builder.getOrCreate()
     session.sparkContext.setLogLevel(log_level)
     logger.info(

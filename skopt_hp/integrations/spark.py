@@ -250,9 +250,10 @@ class SparkTrials(Trials):
       exception that lives on an executor.
     * ``fn`` and ``space`` are pickled (cloudpickle) and sent once per
       ``fmin`` call (a broadcast; on Spark Connect, a file artifact of the
-      session, which lasts as long as the session); they must not use Spark themselves (a SparkContext is
-      only available on the driver). To tune a Spark ML model, whose
-      training is already distributed, use plain :class:`~skopt_hp.Trials`.
+      session, which lasts as long as the session); they must not use Spark
+      themselves (a session is only available on the driver). To tune a
+      Spark ML model, whose training is already distributed, use plain
+      :class:`~skopt_hp.Trials`.
     * The objective's return value must be picklable (it is sent back to the
       driver); other keys of a result dict are kept as with ``Trials``.
     * ``KeyboardInterrupt`` cancels the running Spark jobs, keeps the

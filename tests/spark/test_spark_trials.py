@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 
@@ -347,6 +350,31 @@ def test_the_active_session_is_used_unchanged(active_spark):
     assert trials.spark_session is active_spark
     _run(trials, lambda p: p["x"] ** 2, max_evals=2)
     assert trials.count_successful_trials() == 2
+
+
+def test_spark_remote_gives_a_connect_session(connect_server):
+    """A script run with SPARK_REMOTE set (as Databricks Connect users do) uses Spark Connect."""
+    script = textwrap.dedent(
+        """
+        from skopt_hp import fmin, hp
+        from skopt_hp.integrations._spark_session import is_connect
+        from skopt_hp.integrations.spark import SparkTrials, get_spark_session
+
+        spark = get_spark_session()
+        assert is_connect(spark), type(spark)
+        assert get_spark_session() is spark
+        trials = SparkTrials(parallelism=2)
+        fmin(lambda x: x ** 2, hp.uniform("x", -1, 1), max_evals=4, trials=trials,
+             show_progressbar=False, rstate=0)
+        print(trials.count_successful_trials(), trials.spark_session is spark)
+        """
+    )
+    env = {**os.environ, "SPARK_REMOTE": connect_server.url, "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["4", "True"]
 
 
 def _count_load(path, data):
