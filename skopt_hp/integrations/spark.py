@@ -392,8 +392,10 @@ def register_spark() -> None:
 
     After this, ``with joblib.parallel_backend("spark", n_jobs=4):`` (or
     ``joblib.parallel_config(backend="spark")``) runs scikit-learn's fits on
-    Spark with the fixes described in :func:`spark_backend`. It replaces
-    joblibspark's own registration (``joblibspark.register_spark``).
+    Spark with the fixes described in :func:`spark_backend`, for any joblib
+    code. Under joblibspark's own registration (``joblibspark.register_spark``),
+    ``HyperoptSearchCV.fit`` switches to the fixed backend by itself; other
+    joblib code then runs on joblibspark's.
     """
     _require("pyspark")
     _require("joblibspark")
