@@ -139,12 +139,14 @@ def test_timeout_cancels_running_trials_and_returns(spark):
         time.sleep(0.3 if p["x"] < 0 else 30)
         return p["x"] ** 2
 
-    trials = SparkTrials(parallelism=2, timeout=4, spark_session=spark)
+    trials = SparkTrials(parallelism=2, timeout=6, spark_session=spark)
     start = time.monotonic()
-    best = _run(trials, slow_for_positive_x, max_evals=20)
+    # A quick first trial and a slow second one, whatever the sampler proposes next.
+    first = [{"x": -1.0, "c": 0}, {"x": 2.0, "c": 0}]
+    best = _run(trials, slow_for_positive_x, max_evals=20, points_to_evaluate=first)
     elapsed = time.monotonic() - start
 
-    assert elapsed < 12, f"fmin took {elapsed:.1f} s with timeout=4"
+    assert elapsed < 20, f"fmin took {elapsed:.1f} s with timeout=6"
     states = [t.state for t in trials.records]
     assert TrialState.DONE in states and TrialState.CANCEL in states
     assert len(trials) < 20
