@@ -24,13 +24,15 @@ OURS_RANDOM = "skopt_hp random"
 HYPEROPT_TPE = "hyperopt TPE"
 OPTUNA_TPE = "Optuna TPE (default)"
 OPTUNA_TPE_GROUP = "Optuna TPE (multivariate, group, constant_liar)"
-ALL_METHODS = (OURS_TPE, OURS_RANDOM, HYPEROPT_TPE, OPTUNA_TPE, OPTUNA_TPE_GROUP)
+OPTUNA_GP = "Optuna GP"
+ALL_METHODS = (OURS_TPE, OURS_RANDOM, HYPEROPT_TPE, OPTUNA_TPE, OPTUNA_TPE_GROUP, OPTUNA_GP)
 METHOD_KEYS = {
     "ours_tpe": OURS_TPE,
     "ours_random": OURS_RANDOM,
     "hyperopt_tpe": HYPEROPT_TPE,
     "optuna_tpe": OPTUNA_TPE,
     "optuna_tpe_group": OPTUNA_TPE_GROUP,
+    "optuna_gp": OPTUNA_GP,
 }
 
 
@@ -73,6 +75,9 @@ def optuna_sampler(method: str, seed: int | None) -> Any:
         return optuna.samplers.TPESampler(
             multivariate=True, group=True, constant_liar=True, seed=seed
         )
+    if method == OPTUNA_GP:
+        # Needs torch, which the bench-gp extra does not pull in (see docs/benchmarks.md).
+        return optuna.samplers.GPSampler(seed=seed)
     raise ValueError(f"{method!r} is not an Optuna method.")
 
 
@@ -83,7 +88,15 @@ def available_methods(requested: Sequence[str] | None = None) -> tuple[list[str]
     if unknown:
         raise ValueError(f"Unknown methods {unknown}; choose from {sorted(METHOD_KEYS)}.")
     missing = [m for m in names if m == OURS_TPE and ours_tpe_class() is None]
+    if OPTUNA_GP in names and not _has_torch():
+        missing.append(OPTUNA_GP)
     return [m for m in names if m not in missing], missing
+
+
+def _has_torch() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None
 
 
 def quiet_peers() -> None:

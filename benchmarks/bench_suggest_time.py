@@ -29,6 +29,7 @@ import numpy as np
 from _common import (
     ALL_METHODS,
     HYPEROPT_TPE,
+    OPTUNA_GP,
     OPTUNA_TPE,
     OPTUNA_TPE_GROUP,
     OURS_RANDOM,
@@ -331,7 +332,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     quiet_peers()
     (problem,) = get_problems([args.problem])
-    methods, missing = available_methods(args.methods)
+    # Optuna's GP is not a TPE peer and takes seconds per suggestion: only on request.
+    methods, missing = available_methods(args.methods or [m for m in ALL_METHODS if m != OPTUNA_GP])
     if missing:
         log(f"Skipping {missing}: not available yet.")
     env = environment()

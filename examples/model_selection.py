@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import logging
 import os
 import time
 
@@ -96,6 +97,22 @@ def _short(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def quiet_mlflow() -> None:
+    """Keep MLflow's INFO lines out of the output between the first line and the table.
+
+    Importing mlflow sets its loggers to INFO, and a new SQLite store then logs
+    "Creating initial MLflow database tables...". The search imports mlflow only when
+    it starts logging, so it is imported here first and its loggers (and alembic's,
+    which runs the store's migrations) are set to WARNING, unless MLFLOW_LOGGING_LEVEL
+    says otherwise.
+    """
+    import mlflow  # noqa: F401 - configures the loggers adjusted below
+
+    if "MLFLOW_LOGGING_LEVEL" not in os.environ:
+        for name in ("mlflow", "alembic"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-iter", type=int, default=8 if SMALL else 60)
@@ -135,6 +152,8 @@ def main() -> None:
         f"Tuning {families} on breast_cancer ({len(X_train)} training rows), "
         f"{args.n_iter} candidates, n_jobs={args.n_jobs}{', on Spark' if args.spark else ''}"
     )
+    if log_to_mlflow:
+        quiet_mlflow()
     start = time.perf_counter()
     with backend:
         search.fit(X_train, y_train)

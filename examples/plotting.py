@@ -4,15 +4,18 @@ A pipeline (a scaler, then a classifier) is tuned with ``HyperoptSearchCV`` on
 scikit-learn's bundled breast-cancer data. The classifier is an ``hp.choice``
 between logistic regression and an RBF support-vector machine, each with its
 own parameters, so the plots show conditional parameters too. The four plots of
-:mod:`skopt_hp.plot` are saved as PNG files in the current directory.
+:mod:`skopt_hp.plot` are saved as PNG files in ``example_output/`` under the current
+directory (git-ignored), or in the directory given with ``--out-dir``.
 
-Run: ``python examples/plotting.py`` (needs ``pip install "skopt_hp[plot]"``).
+Run: ``python examples/plotting.py [--out-dir DIR]`` (needs ``pip install "skopt_hp[plot]"``).
 ``SKOPT_HP_EXAMPLE_SMALL=1`` shrinks the search for CI.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -57,6 +60,13 @@ def search_space():
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out-dir", type=Path, default=Path("example_output"), help="where the PNGs go"
+    )
+    out_dir = parser.parse_args().out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+
     X, y = load_breast_cancer(return_X_y=True)
     pipeline = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
     search = HyperoptSearchCV(
@@ -81,9 +91,9 @@ def main() -> None:
         "plot_slice.png": plot_slice(search),
     }
     for name, fig in figures.items():
-        fig.savefig(name, dpi=DPI)
+        fig.savefig(out_dir / name, dpi=DPI)
         plt.close(fig)
-        print(f"wrote {name}")
+        print(f"wrote {out_dir / name}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 ``fmin(..., trials_save_file=path)`` appends every finished trial to a JSON-lines
 file as it finishes (a crash loses at most the trial in flight). Running the same call again
-resumes from the file, and ``max_evals`` counts the trials already there.
+resumes from the file, and ``max_evals`` counts the trials already there. Here the file lives
+in a temporary directory, removed when the example ends.
 
 ``HyperoptSearchCV(..., warm_start=True)`` continues a fitted (or interrupted)
 search: raise ``n_iter`` and call ``fit`` again; only the new candidates are
@@ -16,6 +17,7 @@ the run.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -66,5 +68,6 @@ def continue_search() -> None:
 
 
 if __name__ == "__main__":
-    resume_fmin(Path("resume_demo_trials.json"))
+    with tempfile.TemporaryDirectory(prefix="skopt_hp_resume_") as directory:
+        resume_fmin(Path(directory) / "resume_demo_trials.json")
     continue_search()

@@ -22,7 +22,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     quiet() { grep -v "is ignored: it is neither a file nor a directory" || true; }
     pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
     "${pip[@]}" --upgrade pip 2>&1 | quiet
-    "${pip[@]}" ${CONSTRAINTS:+-c "$CONSTRAINTS"} -e ".[${EXTRAS}]" 2>&1 | quiet
+    # setuptools warns on every editable install that a folder named like the package in the
+    # working directory may shadow it ("Editable installation."): here that folder is the
+    # package itself, so the warning is noise. The filter (a message prefix) reaches the build
+    # backend, which pip runs with this environment; other warnings still show.
+    PYTHONWARNINGS="ignore:Editable installation" \
+        "${pip[@]}" ${CONSTRAINTS:+-c "$CONSTRAINTS"} -e ".[${EXTRAS}]" 2>&1 | quiet
     "$VENV/bin/python" -c "import skopt_hp" # fail here, not later, when the install did not work
     echo "$want" > "$stamp"
 fi

@@ -10,9 +10,9 @@ fmin, tpe, rand, anneal, early_stop
     hyperopt's functional API (``skopt_hp.fmin`` is the function; the module
     of the same name, ``from skopt_hp.fmin import generate_trials_to_calculate``,
     is reached through the import system, as ``hyperopt.fmin``).
-base, exceptions, pyll
+base, exceptions, pyll, criteria
     hyperopt's module paths (``JOB_STATE_*``, ``DuplicateLabel``,
-    ``pyll.stochastic.sample``...).
+    ``pyll.stochastic.sample``, ``criteria.EI_gaussian``...).
 HyperoptSearchCV
     The scikit-learn meta-estimator.
 SparkTrials
@@ -23,7 +23,7 @@ autolog
     Log every search to MLflow (``pip install "skopt_hp[mlflow]"``; mlflow is imported on use).
 """
 
-from . import anneal, base, early_stop, exceptions, hp, plot, pyll, rand, tpe
+from . import anneal, base, criteria, early_stop, exceptions, hp, plot, pyll, rand, tpe
 from ._search import HyperoptSearchCV
 from ._trials import (
     STATUS_FAIL,
@@ -63,6 +63,7 @@ __all__ = [
     "anneal",
     "autolog",
     "base",
+    "criteria",
     "early_stop",
     "exceptions",
     "plot",

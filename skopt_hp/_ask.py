@@ -4,12 +4,18 @@
 ``functools.partial`` of it), as a name (``"tpe"``, ``"rand"``) or as a
 :class:`~skopt_hp.samplers.Sampler`. :func:`resolve_algo` turns each into a
 sampler; :func:`ask` proposes new trials from what a ``Trials`` holds.
+
+In a finite space, ``HyperoptSearchCV`` never evaluates one candidate twice:
+:class:`UntriedPoints` replaces a proposal identical to a tried or pending
+point by an untried one (``fmin`` keeps hyperopt's behaviour, which may
+repeat points).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,8 +23,11 @@ import numpy as np
 from ._trials import Trial, Trials
 from .samplers import RandomSampler, Sampler
 from .space import SearchSpace
+from .space._grid import MAX_ENUMERATED, FiniteGrid
 
-__all__ = ["ask", "make_suggest", "resolve_algo"]
+__all__ = ["UntriedPoints", "ask", "make_suggest", "resolve_algo"]
+
+logger = logging.getLogger(__name__)
 
 _NAMED: dict[str, Callable[..., Sampler]] = {"rand": RandomSampler, "random": RandomSampler}
 
@@ -93,15 +102,107 @@ def resolve_algo(algo: Any, *, param_name: str = "algo") -> Sampler:
         raise TypeError(f"`{param_name}`: invalid arguments {kwargs!r}: {exc}") from exc
 
 
+class UntriedPoints:
+    """The points of a finite space not tried yet; replaces proposals already tried.
+
+    Parameters
+    ----------
+    grid : FiniteGrid
+        The space's points.
+    tried : sequence of ndarray
+        Internal rows of the points tried (or pending) so far.
+
+    Notes
+    -----
+    A replacement is drawn with the round's generator, so it is
+    reproducible: uniformly among the untried points when the space has at
+    most ``MAX_ENUMERATED`` points (enumerated once, on the first
+    replacement), and otherwise from the space's prior until an untried
+    point comes up (with so many points and a search of far fewer
+    candidates, almost always on the first draw).
+    """
+
+    #: Prior draws tried per replacement in a space too large to enumerate.
+    MAX_DRAWS = 1024
+
+    def __init__(self, grid: FiniteGrid, tried: Sequence[np.ndarray]) -> None:
+        self.grid = grid
+        self.tried: set[bytes] = set(grid.keys(np.asarray(tried))) if len(tried) else set()
+        self._points: np.ndarray | None = None
+        self._index: dict[bytes, int] = {}
+        self._free: np.ndarray | None = None
+
+    @property
+    def n_untried(self) -> int | None:
+        """Points not tried yet (None: the space is too large to count)."""
+        size = self.grid.size
+        return None if size is None else max(size - len(self.tried), 0)
+
+    def replace_repeats(self, Z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``Z`` with each row already tried, or repeating an earlier row, replaced.
+
+        Every row returned counts as tried from then on. A row is kept as it
+        is only when no untried point is left (or none was found).
+        """
+        Z = np.array(Z, dtype=float, copy=True)
+        for i, key in enumerate(self.grid.keys(Z)):
+            if key in self.tried:
+                replacement = self._untried(rng)
+                if replacement is None:
+                    logger.warning(
+                        "No untried point of the finite search space is left; a candidate "
+                        "evaluated before is evaluated again."
+                    )
+                else:
+                    Z[i] = replacement
+                    key = self.grid.keys(replacement)[0]
+            self._mark(key)
+        return Z
+
+    def _mark(self, key: bytes) -> None:
+        self.tried.add(key)
+        if self._free is not None:
+            index = self._index.get(key)
+            if index is not None:
+                self._free[index] = False
+
+    def _untried(self, rng: np.random.Generator) -> np.ndarray | None:
+        size = self.grid.size
+        if size is not None and size <= MAX_ENUMERATED:
+            if self._points is None:
+                self._points = self.grid.points()
+                keys = self.grid.keys(self._points)
+                self._index = {key: i for i, key in enumerate(keys)}
+                self._free = np.array([key not in self.tried for key in keys], dtype=bool)
+            assert self._free is not None
+            free = np.flatnonzero(self._free)
+            if not len(free):
+                return None
+            return self._points[free[rng.integers(len(free))]]
+        draws = self.grid.sample(rng, self.MAX_DRAWS)
+        for row, key in zip(draws, self.grid.keys(draws), strict=True):
+            if key not in self.tried:
+                return row
+        return None
+
+
 def ask(
     sampler: Sampler,
     space: SearchSpace,
     trials: Trials,
     n: int,
     rng: np.random.Generator,
+    *,
+    untried: UntriedPoints | None = None,
 ) -> list[Trial]:
-    """Propose ``n`` points and record them in ``trials`` as new trials."""
+    """Propose ``n`` points and record them in ``trials`` as new trials.
+
+    With ``untried``, a proposal identical to a point tried (or proposed)
+    before is replaced by an untried point (see :class:`UntriedPoints`).
+    """
     observations = trials.observations(space)
     Z = sampler.ask(space, observations, n, rng)
+    if untried is not None:
+        Z = untried.replace_repeats(Z, rng)
     points = space.decode(Z)
     return [trials.new_trial(p, z=z) for p, z in zip(points, Z, strict=True)]

@@ -26,6 +26,7 @@ from . import _tracking
 from ._ask import ask, resolve_algo
 from ._evaluate import evaluate
 from ._fmin_records import fmin_info, fmin_outcome, fmin_trial_record
+from ._loop import Budget, RunMonitor
 from ._progress import progress_bar
 from ._trials import AllTrialsFailed, Trial, Trials, TrialState
 from .exceptions import InvalidAnnotatedParameter
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: ``max_evals`` of a run without a limit.
+_NO_LIMIT = int(np.iinfo(np.int64).max)
 
 
 def _check_rstate(rstate: Any) -> np.random.Generator:
@@ -108,7 +112,7 @@ def _check_args(
     if not callable(fn):
         raise TypeError(f"fn must be callable, but got {fn!r}.")
     if max_evals is None:
-        max_evals = np.iinfo(np.int64).max
+        max_evals = _NO_LIMIT
     if isinstance(max_evals, bool) or not isinstance(max_evals, numbers.Integral):
         raise TypeError(f"max_evals must be an int, but got {max_evals!r}.")
     if max_evals < 0:
@@ -213,7 +217,10 @@ def fmin(
         ``functools.partial`` of them, ``"tpe"``/``"rand"`` or a sampler.
     max_evals : int, default=None
         Total number of trials, counting those already in ``trials``, so a
-        second call with the same ``trials`` continues the search. ``None``
+        second call with the same ``trials`` continues the search. As in
+        hyperopt, the trials already there count as ``len(trials)`` does
+        (failed and cancelled ones are not counted), and every trial this
+        call makes counts, failed ones included. ``None``
         means no limit (then give ``timeout``, ``loss_threshold`` or
         ``early_stop_fn``).
     timeout : float, default=None
@@ -234,9 +241,11 @@ def fmin(
     pass_expr_memo_ctrl : None
         Not supported (hyperopt's pyll internals); must be ``None``/False.
     catch_eval_exceptions : bool, default=False
-        Record an exception raised by ``fn`` as a failed trial (with its
-        traceback text) and go on. Otherwise the exception propagates after
-        the finished trials have been kept (and saved).
+        Record an exception raised by ``fn`` as a failed trial (state
+        ``ERROR``, with its traceback text; left out of ``len(trials)`` and
+        ``trials.trials``, as in hyperopt) and go on. Otherwise the exception
+        propagates after the finished trials and that failed one have been
+        kept (and saved).
     verbose : bool, default=False
         Log progress messages at INFO level.
     return_argmin : bool, default=True
@@ -503,11 +512,11 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
     trials.bind(compiled)
     trials.remove_unfinished()
     initial = settings.initial
-    if initial is not None and (len(trials) or queued):
+    if initial is not None and (trials.records or queued):
         logger.warning(
             "fmin: points_to_evaluate ignored: they are evaluated only when the trials are "
             "empty, and these hold %d trials.",
-            len(trials) + len(queued),
+            len(trials.records) + len(queued),
         )
         initial = None
     if queued_rows is not None:
@@ -599,6 +608,8 @@ class SerialExecutor:
 
     capacity = 1
     always_catch = False
+    #: ``submit`` returns finished futures: the loop need not wait for them.
+    completes_on_submit = True
 
     def __init__(self, fn: Callable[[Any], Any], space: Any) -> None:
         self.fn = fn
@@ -625,7 +636,9 @@ class _Run:
     and results are recorded, checked against the stopping rules and saved
     in the calling thread, one by one, as they arrive. Nothing here scans
     all trials: the best loss and the sampler's observations come from the
-    ``Trials`` store, which keeps them up to date.
+    ``Trials`` store, which keeps them up to date. The clock, the best loss,
+    the progress bar and the tracking of finished trials are the
+    :class:`~skopt_hp._loop.RunMonitor`'s, as in ``HyperoptSearchCV``.
     """
 
     #: Seconds to wait for cancelled trials to report back before recording them cancelled.
@@ -645,78 +658,81 @@ class _Run:
         self.journal = journal
         self.trials = trials
         self.executor = executor
-        self.tracking = tracking
+        compiled = settings.compiled
+        max_evals = settings.max_evals
+        # max_evals counts, as hyperopt's, the trials hyperopt shows when the call starts (not
+        # failed or cancelled ones) plus every trial this call creates: the records may reach
+        # max_evals plus the earlier runs' failed and cancelled trials.
+        max_records = max_evals + len(trials.records) - len(trials)
+        self.monitor = RunMonitor(
+            trials,
+            Budget(
+                max_trials=None if max_evals == _NO_LIMIT else max_records,
+                timeout=settings.timeout,
+                loss_threshold=settings.loss_threshold,
+            ),
+            tracking=tracking,
+            record_of=lambda trial: fmin_trial_record(trial, compiled),
+        )
         self.catch = settings.catch_eval_exceptions
-        self.start = time.monotonic()
         self.early_stop_args: list[Any] = []
         self.queue: deque[Trial] = deque()
         self.running: dict[Future[Any], Trial] = {}
         # Finished trials in the order they finished (earlier runs' first).
         self.completed: list[Trial] = [t for t in trials.records if t.is_finished]
-        # Trials of earlier runs were logged by those runs (or not at all).
-        self.n_tracked = len(self.completed)
-        self.n_saved = len(self.completed)
         self.stop_reason: str | None = None
         # What early_stop_fn sees while trials finish out of order (see _finished_view).
         self._view: Trials | None = None
 
-    def _time_left(self) -> float | None:
-        timeout = self.settings.timeout
-        if timeout is None:
-            return None
-        return max(0.0, timeout - (time.monotonic() - self.start))
-
-    def _out_of_time(self) -> bool:
-        left = self._time_left()
-        return left is not None and left <= 0
-
     def execute(self, initial: np.ndarray | None) -> None:
-        trials, settings = self.trials, self.settings
-        max_evals = settings.max_evals
-        total = None if max_evals == np.iinfo(np.int64).max else max_evals
+        trials, settings, monitor = self.trials, self.settings, self.monitor
+        n_records = len(trials.records)
+        total = monitor.budget.max_trials
         show = settings.show_progressbar
-        with progress_bar(show, total=total, initial=min(len(trials), total or len(trials))) as bar:
+        with progress_bar(show, total=total, initial=min(n_records, total or n_records)) as bar:
+            monitor.progress = bar
             try:
                 if initial is not None:
-                    initial = initial[: max(max_evals - len(trials), 0)]
+                    initial = initial[: monitor.trials_left()]
                     self.queue.extend(
                         trials.new_trial(p, z=z)
                         for p, z in zip(settings.compiled.decode(initial), initial, strict=True)
                     )
-                self._loop(bar)
+                self._loop()
                 self.stop_reason = "max_evals"
             except _Stop as stop:
                 self.stop_reason = stop.reason
                 if stop.reason == "timeout":
                     logger.info("fmin: timeout of %s s reached.", settings.timeout)
                 self._cancel_running(stop.reason)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as interrupt:
                 self.stop_reason = "interrupted"
                 self._cancel_running("interrupted", record=False)
-                trials.remove_unfinished()
+                monitor.keep_finished("fmin", interrupt)
                 self._save()
                 if trials.best_loss is None:
                     raise
-                logger.warning(
-                    "fmin interrupted: keeping the %d finished trials (best loss %.6g).",
-                    len(trials),
-                    trials.best_loss,
-                )
             finally:
                 if self.running:  # an unexpected error: stop what still runs
                     self._cancel_running("fmin raised", record=False)
                 self.executor.close()
                 trials.remove_unfinished()
 
-    def _loop(self, bar: Any) -> None:
-        trials, executor, settings = self.trials, self.executor, self.settings
+    def _loop(self) -> None:
+        trials, executor, settings, monitor = (
+            self.trials,
+            self.executor,
+            self.settings,
+            self.monitor,
+        )
+        immediate = getattr(executor, "completes_on_submit", False)
         while True:
             while len(self.running) < executor.capacity:
-                if self._out_of_time():
+                if monitor.out_of_time():
                     raise _Stop("timeout")
                 if not self.queue:
                     free = executor.capacity - len(self.running)
-                    n = min(max(settings.max_queue_len, free), settings.max_evals - len(trials))
+                    n = min(max(settings.max_queue_len, free), monitor.trials_left())
                     if n <= 0:
                         break
                     seed = int(settings.rng.integers(2**31 - 1))
@@ -734,22 +750,29 @@ class _Run:
                 self.running[executor.submit(trial)] = trial
             if not self.running:
                 return
-            done, _ = wait(self.running, timeout=self._time_left(), return_when=FIRST_COMPLETED)
-            if not done:
-                raise _Stop("timeout")
-            # Record in trial order, so that a serial run's order is kept.
-            for future in sorted(done, key=lambda f: self.running[f].tid):
+            if immediate:
+                done = list(self.running)  # finished when submit returned
+            else:
+                done, _ = wait(
+                    self.running, timeout=monitor.time_left(), return_when=FIRST_COMPLETED
+                )
+                if not done:
+                    raise _Stop("timeout")
+                # Record in trial order, so that a serial run's order is kept.
+                done = sorted(done, key=lambda f: self.running[f].tid)
+            for future in done:
                 trial = self.running.pop(future)
                 self._record(trial, future.result())
-                self._track()
-                best = trials.best_loss
-                bar.update(1, best)
+                monitor.report(1)
                 if settings.verbose:
-                    logger.info("trial %d: %s (best loss %s)", trial.tid, trial.result, best)
-                self._check_stop(best)
+                    logger.info(
+                        "trial %d: %s (best loss %s)", trial.tid, trial.result, monitor.best_loss
+                    )
+                self._check_stop()
 
     def _finished(self, trial: Trial) -> None:
         self.completed.append(trial)
+        self.monitor.finished([trial])
         if self._view is not None:
             self._view.extend([trial])
 
@@ -776,7 +799,13 @@ class _Run:
             )
             self._finished(trial)
         else:
-            trials.remove_unfinished()
+            # Kept as a failed trial before the error propagates, as hyperopt keeps it
+            # (hidden from len(trials) and trials.trials, in trials.records).
+            failure = outcome.failure
+            trials.fail(
+                trial, failure["message"], traceback=outcome.traceback, exc_type=failure["type"]
+            )
+            self._finished(trial)
             self._save()
             raise outcome.error
         if save:
@@ -824,24 +853,16 @@ class _Run:
         if record:
             self._save()
 
-    def _track(self) -> None:
-        """Hand the trials finished since the last call to the tracking session, if any."""
-        if self.tracking is not None and self.n_tracked < len(self.completed):
-            new = self.completed[self.n_tracked :]
-            self.n_tracked = len(self.completed)
-            compiled = self.settings.compiled
-            self.tracking.add([fmin_trial_record(t, compiled) for t in new])
-
     def tracking_outcome(self, error: BaseException | None) -> _tracking.SearchOutcome:
         """Log the last trials (cancelled ones too); describe how the search ended."""
-        self._track()
+        self.monitor.flush_tracking()
         return fmin_outcome(self.trials, self.settings.compiled, error, self.stop_reason)
 
-    def _check_stop(self, best: float | None) -> None:
-        threshold = self.settings.loss_threshold
-        if threshold is not None and best is not None and best <= threshold:
-            logger.info("fmin: loss threshold %s reached.", threshold)
-            raise _Stop("loss threshold reached")
+    def _check_stop(self) -> None:
+        reason = self.monitor.results_say_stop()
+        if reason is not None:
+            logger.info("fmin: loss threshold %s reached.", self.settings.loss_threshold)
+            raise _Stop(reason)
         early_stop_fn = self.settings.early_stop_fn
         if early_stop_fn is not None:
             stop, args = early_stop_fn(self._finished_view(), *self.early_stop_args)
@@ -861,7 +882,7 @@ class _Run:
         """
         trials, completed = self.trials, self.completed
         if self._view is None:
-            if len(completed) == len(trials) and (
+            if len(completed) == len(trials.records) and (
                 not completed or trials.records[-1] is completed[-1]
             ):
                 return trials

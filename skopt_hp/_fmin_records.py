@@ -138,7 +138,7 @@ def fmin_info(
         run_name=f"fmin-{_callable_name(fn).rsplit('.', 1)[-1]}",
         settings=settings,
         artifacts={"search_space.txt": describe_space(space)},
-        tags={"skopt_hp.n_trials_before": str(len(trials))},
+        tags={"skopt_hp.n_trials_before": str(len(trials.records))},
     )
 
 

@@ -59,9 +59,13 @@ trial, without torn lines or trials of earlier runs that were dropped.
 
 Concurrency
 -----------
-One writer at a time. The lock is taken on the journal itself, non-blocking:
-a second run (in this process or another) or a ``save_trials`` on a file held
-by a run is refused with :class:`JournalLockedError` naming the file. A
+One writer at a time. The lock is taken on the journal itself: a second run
+(in this process or another) or a ``save_trials`` on a file held by a run is
+refused with :class:`JournalLockedError` naming the file, after waiting
+:data:`LOCK_GRACE` seconds (1 s) for the lock to be released. The wait is for
+a lock that outlives its writer for a moment: a child process forked by
+another thread (a joblib/loky worker starting) while the file was open holds
+a copy of the descriptor, and so the lock, until it execs. A
 rewrite locks its new file *before* moving it into place, so the lock is never
 free while the file changes hands; a writer that locked a file which was then
 replaced notices (the path names another file) and tries again. Readers take
@@ -77,6 +81,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -113,6 +118,10 @@ _EVENT_KEYS = ("event", "trial")
 _EVENTS = ("finished",)
 # How often to retry locking a file that keeps being replaced under us.
 _LOCK_ATTEMPTS = 50
+#: Seconds a lock held by someone else is waited for before a writer is refused (see the
+#: module docstring: a child process forked meanwhile may hold it for a moment).
+LOCK_GRACE = 1.0
+_LOCK_POLL = 0.02
 
 
 class JournalLockedError(RuntimeError):
@@ -310,13 +319,19 @@ def _locked_message(path: str) -> str:
     )
 
 
-def _flock(fd: int, path: str) -> None:
+def _flock(fd: int, path: str, grace: float = 0.0) -> None:
+    """Lock ``fd`` exclusively, waiting up to ``grace`` seconds for another holder to let go."""
     if fcntl is None:
         return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise JournalLockedError(_locked_message(path)) from None
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise JournalLockedError(_locked_message(path)) from None
+            time.sleep(_LOCK_POLL)
 
 
 def _is_current(fd: int, path: str) -> bool:
@@ -349,7 +364,7 @@ def lock_existing(path: str) -> int | None:
         except FileNotFoundError:
             return None
         try:
-            _flock(fd, path)
+            _flock(fd, path, LOCK_GRACE)
             if _is_current(fd, path):
                 return fd
         except BaseException:
@@ -362,7 +377,10 @@ def lock_existing(path: str) -> int | None:
 
 # -- writing -------------------------------------------------------------------------
 def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
+    written = os.write(fd, data)
+    if written == len(data):  # nearly always: one call
+        return
+    view = memoryview(data)[written:]
     while view:
         view = view[os.write(fd, view) :]
 
@@ -536,8 +554,13 @@ class JournalWriter:
                 logger.warning("%s: could not remove a partly written line.", self.path)
             raise
         self.size = start + len(data)
-        if self._syncer is not None:
-            self._syncer.dirty.set()
+        syncer = self._syncer
+        if syncer is not None:
+            # Set at most once per fsync, without taking the event's lock every trial. Safe
+            # without it: the data is written before this check, and the thread clears the
+            # flag before it fsyncs, so a flag seen set is cleared by an fsync still to come.
+            if not syncer.dirty.is_set():
+                syncer.dirty.set()
         elif self.fsync_interval == 0:
             os.fsync(self.fd)
 

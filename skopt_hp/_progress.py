@@ -1,12 +1,21 @@
-"""A progress bar for searches: tqdm when installed, nothing otherwise."""
+"""What a user sees of a running search: a tqdm bar, or one line per step in logs.
+
+Both loops (``fmin``'s and ``HyperoptSearchCV``'s) report progress through
+:func:`progress_bar` only; nothing else in the library writes to the
+terminal.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["progress_bar"]
+
+#: ``line(done, total, best_loss)``: the text of one step when no bar is drawn.
+LineText = Callable[[int, "int | None", "float | None"], str]
 
 
 def _loss_text(best_loss: float) -> str:
@@ -14,9 +23,20 @@ def _loss_text(best_loss: float) -> str:
 
 
 class _Bar:
-    def __init__(self, bar: Any, best_text: Callable[[float], str] = _loss_text) -> None:
+    def __init__(
+        self,
+        bar: Any,
+        best_text: Callable[[float], str] = _loss_text,
+        *,
+        line: LineText | None = None,
+        total: int | None = None,
+        initial: int = 0,
+    ) -> None:
         self._bar = bar
         self._best_text = best_text
+        self._line = line
+        self._total = total
+        self.done = initial
 
     @property
     def drawn(self) -> bool:
@@ -24,7 +44,13 @@ class _Bar:
         return self._bar is not None and not getattr(self._bar, "disable", False)
 
     def update(self, n: int = 1, best_loss: float | None = None) -> None:
+        self.done += n
         bar = self._bar
+        if self._line is not None and not self.drawn:
+            # Logs and CI, where a bar would be noise: one line per step instead.
+            stream = sys.stdout
+            stream.write(self._line(self.done, self._total, best_loss) + "\n")
+            stream.flush()
         if bar is None:
             return
         if best_loss is not None:
@@ -49,6 +75,7 @@ def progress_bar(
     initial: int = 0,
     best_text: Callable[[float], str] = _loss_text,
     unit: str = "trial",
+    line: LineText | None = None,
 ) -> Iterator[_Bar]:
     """Yield an object with ``update(n, best_loss)``.
 
@@ -69,6 +96,10 @@ def progress_bar(
         Formats the best loss for the bar's postfix (a search shows a score).
     unit : str
         What one step of the bar counts.
+    line : callable, optional
+        With ``show`` true, when no bar is drawn (off a terminal, or without
+        tqdm), each update writes ``line(done, total, best_loss)`` and a
+        newline to standard output instead (``best_loss`` may be None).
 
     Yields
     ------
@@ -85,10 +116,10 @@ def progress_bar(
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        yield _Bar(None)
+        yield _Bar(None, line=line, total=total, initial=initial)
         return
     bar = tqdm(total=total, initial=initial, disable=None, dynamic_ncols=True, unit=unit)
     try:
-        yield _Bar(bar, best_text)
+        yield _Bar(bar, best_text, line=line, total=total, initial=initial)
     finally:
         bar.close()

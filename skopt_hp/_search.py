@@ -11,10 +11,10 @@ scored.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import numbers
 import sys
-import time
 import warnings
 from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
@@ -28,9 +28,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _tracking
 from . import tpe as _tpe  # noqa: F401  (registers algo="tpe")
-from ._ask import ask, resolve_algo
+from ._ask import UntriedPoints, ask, resolve_algo
+from ._loop import Budget, RunMonitor
 from ._progress import progress_bar
 from ._search_records import search_info, search_outcome, search_trial_record
+from ._search_results import (
+    NON_FINITE_MESSAGE,
+    ResultsLog,
+    SearchHistory,
+    check_same_splits,
+    rank_non_finite_last,
+    warn_non_finite,
+)
 from ._sklearn_compat import (
     BaseSearchCV,
     FailingFitsContext,
@@ -38,12 +47,14 @@ from ._sklearn_compat import (
     can_fail_fits,
     defer_all_fits_failed,
     discard_aborted_tasks,
+    has_callbacks,
     n_splits_of_current_fit,
 )
 from ._trials import Trial, Trials
 from .samplers import Sampler
 from .space import SearchSpace, from_param_distributions
 from .space._apply import Apply
+from .space._grid import FiniteGrid
 from .space._nodes import Choice, Expr, Normal, Uniform
 
 __all__ = ["HyperoptSearchCV"]
@@ -51,9 +62,17 @@ __all__ = ["HyperoptSearchCV"]
 #: Candidates proposed jointly per round by default (see ``n_points``).
 DEFAULT_N_POINTS = 4
 
-# scikit-learn's warning about NaN mean scores, which BaseSearchCV would repeat
-# after every round; it is emitted once, at the end of the search, instead.
-_NON_FINITE_MESSAGE = r"One or more of the (test|train) scores are non-finite"
+#: What a copy of a running search leaves out (see ``HyperoptSearchCV.__getstate__``): the
+#: search's records, which grow with it, and the previous fit's results and model.
+_GROWING_STATE = (
+    "trials_",
+    "_history",
+    "_results_log",
+    "cv_results_",
+    "best_estimator_",
+    "best_params_",
+    "_worker_deaths",
+)
 
 
 def _fixed_joblibspark() -> contextlib.AbstractContextManager[Any]:
@@ -233,8 +252,9 @@ class HyperoptSearchCV(BaseSearchCV):
         ending in one) makes the search a classifier, with stratified folds.
     search_space : dict, list of dict, or hp expression
         The candidates. A dict maps parameter names (``set_params`` names
-        such as ``"clf__C"``) to an ``hp`` expression, a list of values
-        (a uniform choice), a scipy.stats distribution (``uniform``,
+        such as ``"clf__C"``) to an ``hp`` expression, a sequence of values
+        (a list, tuple, ``range`` or numpy array: a uniform choice over its
+        items), a scipy.stats distribution (``uniform``,
         ``loguniform``, ``randint`` and ``norm`` are modelled; others are
         drawn from the prior), or a constant. A list of dicts is a choice
         between them, as in ``RandomizedSearchCV``. Any ``hp`` expression
@@ -244,7 +264,13 @@ class HyperoptSearchCV(BaseSearchCV):
         ``q`` expressions give ints (see Notes).
     n_iter : int, default=50
         Number of candidates evaluated (fewer when ``timeout`` or
-        ``n_iter_no_change`` stop the search).
+        ``n_iter_no_change`` stop the search). A finite space (every
+        parameter a list, ``hp.choice``, ``hp.randint``, ``hp.uniformint``,
+        ``hp.quniform`` or ``hp.qloguniform``) is never searched twice at one
+        point: a proposal repeating an evaluated or pending candidate is
+        replaced by an untried one, and when the space has fewer than
+        ``n_iter`` points the search evaluates each once, with
+        ``RandomizedSearchCV``'s ``UserWarning``.
     algo : str, callable or Sampler, default="tpe"
         How candidates are proposed: ``"tpe"``, ``"rand"``,
         ``skopt_hp.tpe.suggest``, ``skopt_hp.rand.suggest``, a
@@ -266,8 +292,8 @@ class HyperoptSearchCV(BaseSearchCV):
     verbose : int, default=0
         Verbosity: >0 shows a progress bar with the best score so far on
         an interactive terminal (tqdm, when installed) and, elsewhere (logs,
-        CI), prints one line per round instead; scikit-learn's own messages
-        follow its ``verbose`` rules.
+        CI), writes one line per round to standard output instead;
+        scikit-learn's own messages follow its ``verbose`` rules.
     pre_dispatch : int or str, default="2*n_jobs"
         As in scikit-learn (per round).
     random_state : int, RandomState instance or None, default=None
@@ -275,12 +301,14 @@ class HyperoptSearchCV(BaseSearchCV):
         the same whatever ``n_jobs`` is (fits of random estimators need
         their own ``random_state``).
     error_score : "raise" or float, default=np.nan
-        Score of a failed fit. With ``np.nan`` the search warns
-        (``FitFailedWarning``), goes on, and the candidate is a *failed*
-        trial (the sampler ignores it rather than learning a loss from it);
-        with a number, the candidate is scored with it like any other.
-        ``"raise"`` raises. If every fit of the search fails, scikit-learn's
-        ``ValueError`` is raised, as in ``RandomizedSearchCV``.
+        Score of a failed fit. With ``np.nan`` the search goes on and the
+        candidate is a *failed* trial (the sampler ignores it rather than
+        learning a loss from it); with a number, the candidate is scored
+        with it like any other. Either way, when the search ends, one
+        ``FitFailedWarning`` gives the search's totals, as in
+        ``RandomizedSearchCV``. ``"raise"`` raises. If every fit of the
+        search fails, scikit-learn's ``ValueError`` is raised, as in
+        ``RandomizedSearchCV``.
     return_train_score : bool, default=False
         As in scikit-learn.
     n_points : int, default=4
@@ -354,7 +382,10 @@ class HyperoptSearchCV(BaseSearchCV):
         ``status``, ``cv_index``, the candidate's ``params`` and its
         ``mean_*``, ``std_*`` and ``split*`` entries of ``cv_results_``.
         Candidates whose optimised score is not finite (failed fits) are
-        failed trials.
+        finished trials with ``status`` ``"fail"`` and a ``failure`` entry
+        (type and message), as when an objective returns ``STATUS_FAIL``:
+        they count in ``len(trials_)``, unlike the trials hyperopt hides
+        (an objective that raised).
     mlflow_run_id_ : str
         The MLflow run of the last ``fit``, when it was logged.
 
@@ -387,6 +418,10 @@ class HyperoptSearchCV(BaseSearchCV):
     ``evaluate_candidates`` (joblib, ``n_jobs``, ``pre_dispatch`` and any
     ambient ``joblib.parallel_backend``). Round ``r`` draws from a generator
     seeded with ``(seed, r)``, where ``seed`` comes from ``random_state``.
+    scikit-learn's callbacks (``set_callbacks``, scikit-learn >= 1.9) see a
+    ``round`` task per round between the ``search`` task and the fits, as a
+    halving search has a task per iteration (see
+    ``docs/sklearn-migration.md``).
 
     **Interrupting.** If ``fit`` is interrupted (``KeyboardInterrupt``) or
     raises (``error_score="raise"``, a score that is not a number...), the
@@ -536,6 +571,13 @@ class HyperoptSearchCV(BaseSearchCV):
         # a copy must not carry the live logging session (a thread pool and a lock).
         state = dict(super().__getstate__())  # may be the instance's own __dict__
         state.pop("_tracking_session", None)
+        if state.get("_results_log") is not None:
+            # A copy made while the search runs: scikit-learn (>= 1.9) sends the search with
+            # every fit task (``caller``, for callbacks), pickled for each batch a process
+            # pool runs. What grows with the search stays here, or each round would pay
+            # O(N) to pickle it (0.2 s at 1,000 candidates).
+            for key in _GROWING_STATE:
+                state.pop(key, None)
         return state
 
     def _run_search(self, evaluate_candidates: Any, *, callback_ctx: Any = None) -> None:
@@ -543,7 +585,11 @@ class HyperoptSearchCV(BaseSearchCV):
 
         Called by ``BaseSearchCV.fit`` after it validated the parameters and
         resolved ``cv``; every error about ``algo`` or ``search_space`` is
-        raised here, before the first fit.
+        raised here, before the first fit. The budget, the best score so far,
+        the stopping rules, the progress display and the tracking of
+        finished candidates are the :class:`~skopt_hp._loop.RunMonitor`'s, as
+        in ``fmin``; what is this loop's own is the rounds of
+        ``evaluate_candidates`` and the rows of ``cv_results_``.
         """
         sampler = _resolve_sampler(self.algo)
         space = _compile_space(self.search_space)
@@ -551,13 +597,11 @@ class HyperoptSearchCV(BaseSearchCV):
         cv = _frozen_splits(self)
         previous = self._previous_search()
         trials = previous.trials if previous is not None else Trials()
-        # _format_results prepends these rows to each round's cv_results_; a
-        # frozen copy, since _history grows with every round of this fit.
-        self._warm_prefix = (
-            (list(previous.params), list(previous.out), previous.n_splits) if previous else None
-        )
-        self._history = previous
+        history = previous if previous is not None else SearchHistory(trials, self.scoring)
+        self._history = history
         self.trials_ = trials
+        untried = _untried_points(space, trials)
+        n_iter = self._reachable_n_iter(untried, len(trials.records))
         session = None
         # Only within this class's fit, which closes the session (and never twice).
         if getattr(self, "_tracking_session", False) is None:
@@ -567,75 +611,111 @@ class HyperoptSearchCV(BaseSearchCV):
                 estimator_search=True,
             )
 
+        n_kept = len(trials.records)
         search_ctx = None
-        if callback_ctx is not None:
+        if callback_ctx is not None and has_callbacks(callback_ctx):
+            # One level per round, as scikit-learn's halving searches have one per iteration;
+            # at most this many rounds (fewer when a stopping rule ends the search).
             search_ctx = callback_ctx.subcontext(
-                task_name="search", max_subtasks=None
+                task_name="search", max_subtasks=-(-(n_iter - n_kept) // self.n_points)
             ).call_on_fit_task_begin(estimator=self)
 
-        start = time.monotonic()
-        results: dict[str, Any] = {}
-        best_loss = math.inf
-        since_best = 0
-        round_index = previous.rounds if previous is not None else 0
-        n_kept = len(trials)
-        if previous is not None:
-            losses = [loss for loss in trials.losses() if loss is not None]
-            best_loss = min(losses, default=math.inf)
+        monitor = RunMonitor(
+            trials,
+            Budget(max_trials=n_iter, timeout=self.timeout, patience=self.n_iter_no_change),
+            tracking=session,
+            record_of=search_trial_record,
+            best_text=_score_text,
+        )
+        log = ResultsLog(history, super()._format_results)
+        round_index = history.rounds
+
+        def line(done: int, total: int | None, best_loss: float | None) -> str:
+            return (
+                f"[HyperoptSearchCV] round {history.rounds}: {done}/{total} candidates, "
+                f"best score {'none yet' if best_loss is None else f'{-best_loss:.6g}'}"
+            )
+
         bar_context = progress_bar(
             self.verbose > 0,
-            total=self.n_iter,
-            initial=len(trials),
+            total=n_iter,
+            initial=n_kept,
             best_text=lambda loss: f"best score: {-loss:.6g}",
             unit="candidate",
+            line=line,
         )
-        with defer_all_fits_failed() as failure_log, bar_context as bar:
-            try:
-                while len(trials) < self.n_iter:
-                    if len(trials) > n_kept and self._should_stop(start, since_best):
-                        break
-                    n = min(self.n_points, self.n_iter - len(trials))
-                    rng = np.random.default_rng([seed, round_index])
-                    new = ask(sampler, space, trials, n, rng)
-                    candidates = [_candidate(space, trial) for trial in new]
-                    for trial in new:
-                        trials.start(trial)
-                    results = self._evaluate_round(evaluate_candidates, candidates, cv, search_ctx)
-                    for trial in new:
-                        loss = self._record(trials, trial, results)
-                        if loss is not None and loss < best_loss:
-                            best_loss, since_best = loss, 0
-                        else:
-                            since_best += 1
-                    if session is not None:
-                        # The round's candidates, logged while the next round runs.
-                        session.add([search_trial_record(t) for t in new])
-                    round_index += 1
-                    self._history.rounds = round_index
-                    bar.update(len(new), None if math.isinf(best_loss) else best_loss)
-                    if self.verbose > 0 and not bar.drawn:
-                        best = "none yet" if math.isinf(best_loss) else f"{-best_loss:.6g}"
-                        print(
-                            f"[HyperoptSearchCV] round {round_index}: {len(trials)}/{self.n_iter} "
-                            f"candidates, best score {best}"
-                        )
-            except BaseException:  # an interrupt, error_score="raise", a bad scorer...
-                self._keep_finished(trials, results)
-                raise
+        self._results_log = log
+        try:
+            with defer_all_fits_failed(once=True) as failure_log, bar_context as bar:
+                monitor.progress = bar
+                try:
+                    while monitor.trials_left() > 0:
+                        if len(trials.records) > n_kept and (
+                            monitor.results_say_stop() or monitor.out_of_time()
+                        ):
+                            break
+                        n = min(self.n_points, monitor.trials_left())
+                        rng = np.random.default_rng([seed, round_index])
+                        new = ask(sampler, space, trials, n, rng, untried=untried)
+                        candidates = [_candidate(space, trial) for trial in new]
+                        for trial in new:
+                            trials.start(trial)
+                        self._evaluate_round(evaluate_candidates, candidates, cv, search_ctx)
+                        for trial in new:
+                            self._record(trials, trial, log.take_row(trial.tid))
+                        monitor.finished(new)
+                        round_index += 1
+                        history.rounds = round_index
+                        monitor.report(len(new))
+                except BaseException as error:  # an interrupt, error_score="raise", a bad scorer...
+                    self._keep_finished(monitor, log, error)
+                    raise
+        finally:
+            self._results_log = None
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
-        if failure_log is not None and failure_log.all_failed:
-            raise failure_log.all_failed_error()
-        _warn_non_finite(results)
+        if failure_log is not None:
+            # One FitFailedWarning with the search's totals, or scikit-learn's error when
+            # every fit failed, as RandomizedSearchCV's single call gives.
+            failure_log.finish(self.error_score)
+        # Attributed to the caller of fit (this function, BaseSearchCV.fit and its wrapper,
+        # HyperoptSearchCV.fit, the caller).
+        warn_non_finite(log.final(), stacklevel=6)
 
-    def _previous_search(self) -> _SearchHistory | None:
+    def _reachable_n_iter(self, untried: UntriedPoints | None, n_done: int) -> int:
+        """``n_iter``, or fewer when the space is finite and has fewer untried points.
+
+        Warns as ``RandomizedSearchCV`` does when its space of lists is
+        smaller than ``n_iter``.
+        """
+        if untried is None or untried.n_untried is None:
+            return self.n_iter
+        reachable = n_done + untried.n_untried
+        if reachable >= self.n_iter:
+            return self.n_iter
+        if not untried.n_untried:
+            raise ValueError(
+                f"warm_start=True continues a search whose {untried.grid.size} possible "
+                f"candidates (the search_space is finite) were all evaluated already; "
+                "nothing is left to search."
+            )
+        warnings.warn(
+            f"The total space of parameters {untried.grid.size} is smaller than "
+            f"n_iter={self.n_iter}. Running {reachable} iterations. For exhaustive searches, "
+            "use GridSearchCV.",
+            UserWarning,
+            stacklevel=6,  # the caller of fit, as warn_non_finite below
+        )
+        return reachable
+
+    def _previous_search(self) -> SearchHistory | None:
         """What a warm start continues from (None: a fresh search); checks it can."""
         history = getattr(self, "_history", None)
         if not self.warm_start or history is None or not history.out:
             return None
         n_splits = n_splits_of_current_fit(self)
         if n_splits is not None:
-            _check_same_splits(history.n_splits, n_splits)
+            check_same_splits(history.n_splits, n_splits)
         if not _same_scoring(self.scoring, history.scoring):
             raise ValueError(
                 f"warm_start=True continues a search made with scoring={history.scoring!r}, "
@@ -656,21 +736,13 @@ class HyperoptSearchCV(BaseSearchCV):
         out: Any,
         more_results: Any = None,
     ) -> dict[str, Any]:
-        # BaseSearchCV.fit formats cv_results_ from the rounds of *this* fit
-        # only; a warm start puts the earlier fit's rows first. Recording what
-        # was formatted (finished rounds only) is what lets a fit interrupted
-        # later be continued.
-        prefix = getattr(self, "_warm_prefix", None)
-        candidate_params, out = list(candidate_params), list(out)
-        if prefix is not None:
-            _check_same_splits(prefix[2], n_splits)  # too late to save fits, not results
-            candidate_params = prefix[0] + candidate_params
-            out = prefix[1] + out
-        if self._history is None:
-            self._history = _SearchHistory(self.trials_, self.scoring)
-        self._history.record(candidate_params, out, n_splits)
+        # Within this class's _run_search, each call formats only its round's rows, and the
+        # whole cv_results_ is formatted once when the search ends (see _search_results).
+        log = getattr(self, "_results_log", None)
+        if log is not None:
+            return log.add_round(candidate_params, n_splits, out, more_results)
         results = super()._format_results(candidate_params, n_splits, out, more_results)
-        _rank_non_finite_last(results)
+        rank_non_finite_last(results)
         return results
 
     def results_dataframe(self) -> Any:
@@ -700,18 +772,13 @@ class HyperoptSearchCV(BaseSearchCV):
             columns[key] = pd.Series(list(values) if key == "params" else values).infer_objects()
         return pd.DataFrame(columns)
 
-    def _should_stop(self, start: float, since_best: int) -> bool:
-        if self.timeout is not None and time.monotonic() - start >= self.timeout:
-            return True
-        return self.n_iter_no_change is not None and since_best >= self.n_iter_no_change
-
     def _evaluate_round(
         self,
         evaluate_candidates: Any,
         candidates: list[dict[str, Any]],
         cv: _FrozenSplits | None,
         search_ctx: Any,
-    ) -> dict[str, Any]:
+    ) -> None:
         kwargs: dict[str, Any] = {"cv": cv}
         round_ctx = None
         if search_ctx is not None:
@@ -723,14 +790,13 @@ class HyperoptSearchCV(BaseSearchCV):
             kwargs["callback_ctx"] = round_ctx
         self._worker_deaths: dict[int, str] = {}
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=_NON_FINITE_MESSAGE, category=UserWarning)
+            warnings.filterwarnings("ignore", message=NON_FINITE_MESSAGE, category=UserWarning)
             try:
-                results = evaluate_candidates(candidates, **kwargs)
+                evaluate_candidates(candidates, **kwargs)
             except BrokenProcessPool as error:
-                results = self._evaluate_one_by_one(evaluate_candidates, candidates, cv, error)
+                self._evaluate_one_by_one(evaluate_candidates, candidates, cv, error)
         if round_ctx is not None:
             round_ctx.call_on_fit_task_end(estimator=self)
-        return results
 
     def _evaluate_one_by_one(
         self,
@@ -738,7 +804,7 @@ class HyperoptSearchCV(BaseSearchCV):
         candidates: list[dict[str, Any]],
         cv: _FrozenSplits | None,
         error: BaseException,
-    ) -> dict[str, Any]:
+    ) -> None:
         """Re-evaluate a round whose worker process died, one candidate per call.
 
         A fit that kills its joblib worker (``os._exit``, a segfault, the
@@ -753,20 +819,16 @@ class HyperoptSearchCV(BaseSearchCV):
         """
         if self.error_score == "raise" or not can_fail_fits(evaluate_candidates):
             raise error
-        results: dict[str, Any] = {}
         for candidate in candidates:
             discard_aborted_tasks(evaluate_candidates)  # see its docstring: a joblib bug
             try:
-                results = evaluate_candidates([candidate], cv=cv)
+                evaluate_candidates([candidate], cv=cv)
             except BrokenProcessPool as death:
                 message = _worker_death_message(death)
-                # Keyed by the candidate dict, which is results["params"][row].
+                # Keyed by the candidate dict, which is the params entry of its row.
                 self._worker_deaths[id(candidate)] = message
                 discard_aborted_tasks(evaluate_candidates)
-                results = evaluate_candidates(
-                    [candidate], cv=cv, callback_ctx=FailingFitsContext(message)
-                )
-        return results
+                evaluate_candidates([candidate], cv=cv, callback_ctx=FailingFitsContext(message))
 
     def _optimized_metric(self, results: Mapping[str, Any]) -> str:
         """The metric whose mean test score the sampler maximises (see Notes)."""
@@ -775,37 +837,33 @@ class HyperoptSearchCV(BaseSearchCV):
             return self.refit
         return names[0]
 
-    def _record(self, trials: Trials, trial: Trial, results: Mapping[str, Any]) -> float | None:
-        """Store the cross-validation result of ``trial``; return its loss (None: failed)."""
-        row = trial.tid
-        metric = self._optimized_metric(results)
-        score = float(results[f"mean_test_{metric}"][row])
-        entries: dict[str, Any] = {"cv_index": row, "params": results["params"][row]}
-        for key, values in results.items():
-            if key.startswith(("mean_", "std_", "split")):
-                entries[key] = float(values[row])
+    def _record(self, trials: Trials, trial: Trial, entries: dict[str, Any]) -> None:
+        """Store the cross-validation result of ``trial`` (``entries``: its row of ``cv_results_``).
+
+        ``loss`` is minus the optimised metric's mean test score; a candidate
+        whose score is not finite (a failed fit) is a finished trial with status ``"fail"``.
+        """
+        metric = self._optimized_metric(entries)
+        score = entries.get(f"mean_test_{metric}", math.nan)
         death = getattr(self, "_worker_deaths", {}).get(id(entries["params"]))
         if math.isfinite(score) and death is None:
             trials.complete(trial, {"status": "ok", "loss": -score, **entries})
-            return -score
-        trials.fail(
-            trial,
-            death
-            or (
-                f"the mean test {metric!r} score is {score} (a fit failed or a score was not "
-                "finite; see the FitFailedWarning)"
-            ),
-            exc_type="WorkerDied" if death else "FitFailed",
-        )
-        trial.result.update(entries)
-        return None
-
-    def _keep_finished(self, trials: Trials, results: dict[str, Any]) -> None:
-        """After an interrupt or an error: keep what the finished rounds produced."""
-        trials.remove_unfinished()
-        if not results:
             return
-        self.cv_results_ = results
+        # The candidate has its row of cv_results_: a finished trial with status "fail" (as an
+        # objective returning it), shown in hyperopt's views, not one whose objective raised.
+        message = death or (
+            f"the mean test {metric!r} score is {score} (a fit failed or a score was not "
+            "finite; see the FitFailedWarning)"
+        )
+        failure = {"type": "WorkerDied" if death else "FitFailed", "message": message}
+        trials.complete(trial, {"status": "fail", "failure": failure, **entries})
+
+    def _keep_finished(self, monitor: RunMonitor, log: ResultsLog, error: BaseException) -> None:
+        """After an interrupt or an error: keep what the finished rounds produced."""
+        monitor.keep_finished(type(self).__name__, error)
+        if not log.n_rows:
+            return
+        results = self.cv_results_ = log.final()
         metric = self._optimized_metric(results)
         self.multimetric_ = isinstance(self.scoring, (list, tuple, dict)) or (
             callable(self.scoring) and metric != "score"
@@ -822,14 +880,6 @@ class HyperoptSearchCV(BaseSearchCV):
                 self.best_score_ = float(results[f"mean_test_{refit_metric}"][self.best_index_])
 
 
-def _check_same_splits(kept: int, now: int) -> None:
-    if kept != now:
-        raise ValueError(
-            f"warm_start=True continues a search made with {kept} cross-validation splits, "
-            f"but cv now gives {now}; fit with warm_start=False to start a new search."
-        )
-
-
 def _same_scoring(a: Any, b: Any) -> bool:
     # Scorer objects have no equality of their own: the same object is the same scoring.
     if a is b:
@@ -838,66 +888,6 @@ def _same_scoring(a: Any, b: Any) -> bool:
         return type(a) is type(b) and not callable(a) and bool(a == b)
     except Exception:  # values whose == does not return a bool
         return False
-
-
-class _SearchHistory:
-    """The evaluated part of a search, kept so that a warm start can continue it.
-
-    ``params`` and ``out`` are what scikit-learn's ``_format_results`` turns
-    into ``cv_results_`` (one ``out`` entry per candidate and split); they are
-    raw results, not a copy of ``cv_results_``, so continuing a search
-    re-formats every row exactly as one longer search would.
-    """
-
-    def __init__(self, trials: Trials, scoring: Any) -> None:
-        self.trials = trials
-        self.scoring = scoring
-        self.params: list[dict[str, Any]] = []
-        self.out: list[dict[str, Any]] = []
-        self.n_splits = 0
-        self.rounds = 0
-
-    @property
-    def n_trials(self) -> int:
-        return len(self.params)
-
-    def record(self, params: list[dict[str, Any]], out: list[dict[str, Any]], n_splits: int):
-        self.params, self.out, self.n_splits = params, out, n_splits
-
-    def resumed(self) -> _SearchHistory:
-        """A copy to continue from; the trials of an unfinished round are dropped."""
-        trials = self.trials
-        trials.remove_unfinished()
-        copy = _SearchHistory(trials, self.scoring)
-        # Rows formatted for a round whose trials were then dropped (an interrupt after
-        # evaluate_candidates returned, or between the one-by-one calls after a worker
-        # died) must go too: row i is trial i.
-        n = len(trials)
-        copy.record(self.params[:n], self.out[: n * self.n_splits], self.n_splits)
-        copy.rounds = self.rounds
-        return copy
-
-
-def _rank_non_finite_last(results: dict[str, Any]) -> None:
-    """Rank candidates whose mean test score is +inf last, with the failed ones.
-
-    scikit-learn ranks NaN means last but +inf first, so a scorer returning
-    inf (a broken candidate, a failed trial here) would become
-    ``best_params_`` and be refit. Only rank columns with a +inf mean change.
-    """
-    from scipy.stats import rankdata
-
-    for key in [k for k in results if k.startswith("rank_test_")]:
-        metric = key[len("rank_test_") :]
-        means = np.asarray(results[f"mean_test_{metric}"], dtype=float)
-        if not np.isposinf(means).any():
-            continue
-        finite = np.isfinite(means)
-        if not finite.any():
-            results[key] = np.ones(len(means), dtype=np.int32)
-            continue
-        filled = np.where(finite, means, means[finite].min() - 1)
-        results[key] = rankdata(-filled, method="min").astype(np.int32)
 
 
 def _worker_death_message(error: BaseException) -> str:
@@ -910,13 +900,19 @@ def _worker_death_message(error: BaseException) -> str:
     )
 
 
-def _warn_non_finite(results: Mapping[str, Any]) -> None:
-    """scikit-learn's warning about non-finite mean scores, once for the whole search."""
-    for key, values in results.items():
-        if key.startswith(("mean_test_", "mean_train_")) and not np.all(np.isfinite(values)):
-            kind = key.split("_")[1]
-            warnings.warn(
-                f"One or more of the {kind} scores are non-finite: {np.asarray(values)}",
-                category=UserWarning,
-                stacklevel=4,
-            )
+# Formerly defined here; kept for modules written against those names (the halving search).
+_rank_non_finite_last = rank_non_finite_last
+_warn_non_finite = functools.partial(warn_non_finite, stacklevel=4)
+
+
+def _score_text(loss: float) -> str:
+    return f"best score {-loss:.6g}"
+
+
+def _untried_points(space: SearchSpace, trials: Trials) -> UntriedPoints | None:
+    """What keeps a finite space's candidates distinct (None: the space is not finite)."""
+    grid = FiniteGrid.of(space)
+    if grid is None:
+        return None
+    trials.bind(space)
+    return UntriedPoints(grid, [trial.z for trial in trials.records])

@@ -16,9 +16,17 @@ What is used, and why:
 * ``_warn_or_raise_about_fit_failures`` (looked up by ``BaseSearchCV.fit``
   as a global of ``sklearn.model_selection._search``): see
   :func:`defer_all_fits_failed`.
+* ``BaseSearchCV._format_results`` and what ``fit`` does with its result:
+  ``evaluate_candidates`` formats ``cv_results_`` after each call and
+  returns it, and ``fit`` keeps the dict returned by the *last* call as
+  ``cv_results_``. ``HyperoptSearchCV`` overrides ``_format_results`` to
+  format only each round's rows, returns one dict object from every call,
+  and fills it with the whole ``cv_results_`` when its search ends (see
+  :mod:`skopt_hp._search_results`).
 * The callback context argument of ``evaluate_candidates`` and where
   ``_fit_and_score`` enters it (scikit-learn >= 1.9): see
-  :class:`FailingFitsContext`.
+  :class:`FailingFitsContext`; and a context's private list of callbacks:
+  see :func:`has_callbacks`.
 * The ``joblib.Parallel`` held by ``evaluate_candidates``' closure, and its
   private ``_ready_batches`` queue: see :func:`discard_aborted_tasks`.
 
@@ -56,6 +64,7 @@ __all__ = [
     "can_fail_fits",
     "defer_all_fits_failed",
     "discard_aborted_tasks",
+    "has_callbacks",
     "n_splits_of_current_fit",
 ]
 
@@ -76,22 +85,27 @@ SKLEARN_VERSION: tuple[int, ...] = _parse_version(sklearn.__version__)
 
 
 # ---------------------------------------------------------------------------
-# Fit failures of one round
+# Fit failures, reported once per search
 # ---------------------------------------------------------------------------
-# ``BaseSearchCV``'s ``evaluate_candidates`` raises ``ValueError("All the N
-# fits failed")`` when every fit *of that call* failed. RandomizedSearchCV
-# makes a single call, so the error means the whole search failed. A
-# sequential search calls it once per round, and one round whose candidates
-# all failed (likely with a small round in a space where some settings are
-# invalid) would abort a search that ``error_score=np.nan`` should let go on.
+# ``BaseSearchCV``'s ``evaluate_candidates`` checks the fits *of that call*:
+# it warns (``FitFailedWarning``, "N fits failed out of a total of M") when
+# some failed and raises ``ValueError("All the M fits failed")`` when all did.
+# RandomizedSearchCV makes a single call, so the warning comes once with the
+# search's totals and the error means the whole search failed. A sequential
+# search calls it once per round: it would warn once per round with that
+# round's totals, and one round whose candidates all failed (likely with a
+# small round in a space where some settings are invalid) would abort a
+# search that ``error_score=np.nan`` should let go on.
 #
 # The check is the module global ``_warn_or_raise_about_fit_failures`` of
 # ``sklearn.model_selection._search``. We replace it, once, by a wrapper that
 # behaves exactly as the original unless the calling thread is inside
 # ``defer_all_fits_failed()`` (a context variable, so other searches and other
-# threads are unaffected). Inside, an all-failed round only warns
-# (``FitFailedWarning``); the caller raises scikit-learn's error itself when
-# *every* fit of the search failed, which is what RandomizedSearchCV does.
+# threads are unaffected). Inside, with ``once=True`` (HyperoptSearchCV), a
+# call only counts its fits and failures; the search calls
+# :meth:`FitFailureLog.finish` when it ends, which runs scikit-learn's own check
+# once over the counts of every round: the warning RandomizedSearchCV gives,
+# word for word, or its error when every fit of the search failed.
 
 _FAILURE_LOG: contextvars.ContextVar[FitFailureLog | None] = contextvars.ContextVar(
     "skopt_hp_fit_failure_log", default=None
@@ -100,9 +114,21 @@ _ORIGINAL_CHECK = getattr(_sk_search, "_warn_or_raise_about_fit_failures", None)
 
 
 class FitFailureLog:
-    """Fit failures seen by the rounds of one search."""
+    """Fit failures seen by the calls of ``evaluate_candidates`` of one search.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    once : bool, default=False
+        True: a call only counts its fits; :meth:`finish` reports them all
+        when the search ends. False: a call whose fits all failed warns
+        (``FitFailedWarning``) instead of raising, and any other call is
+        checked by scikit-learn as usual (a warning per call with some
+        failures); :attr:`all_failed` and :meth:`all_failed_error` then let
+        the search raise scikit-learn's error when every fit failed.
+    """
+
+    def __init__(self, once: bool = False) -> None:
+        self.once = once
         self.n_fits = 0
         self.errors: Counter[str] = Counter()
 
@@ -131,10 +157,12 @@ class FitFailureLog:
         )
 
     def record(self, results: list[dict], error_score: Any) -> bool:
-        """Count a round's fits; warn and return True when all of them failed."""
+        """Count the fits of one call; True when it is handled (not left to scikit-learn)."""
         errors = Counter(r["fit_error"] for r in results if r.get("fit_error") is not None)
         self.n_fits += len(results)
         self.errors.update(errors)
+        if self.once:
+            return True
         n_failed = sum(errors.values())
         if not results or n_failed != len(results):
             return False
@@ -148,6 +176,20 @@ class FitFailureLog:
             stacklevel=3,
         )
         return True
+
+    def finish(self, error_score: Any) -> None:
+        """scikit-learn's check, once over every fit of the search (``once=True``).
+
+        Warns (``FitFailedWarning``) with the search's totals when some fits
+        failed; raises scikit-learn's ``ValueError`` when all of them did.
+        """
+        if not self.n_failed:
+            return
+        # The check reads only each fit's "fit_error"; errors in their first-seen order,
+        # as its summary counts them.
+        fits = [{"fit_error": error} for error, n in self.errors.items() for _ in range(n)]
+        fits += [{"fit_error": None}] * (self.n_fits - self.n_failed)
+        _ORIGINAL_CHECK(fits, error_score)  # type: ignore[misc]
 
 
 def _deferring_check(results: list[dict], error_score: Any) -> None:
@@ -169,22 +211,38 @@ def _install_deferring_check() -> bool:
 
 
 @contextlib.contextmanager
-def defer_all_fits_failed() -> Iterator[FitFailureLog | None]:
-    """Within this block, a call of ``evaluate_candidates`` whose fits all failed warns.
+def defer_all_fits_failed(*, once: bool = False) -> Iterator[FitFailureLog | None]:
+    """Within this block, fit failures of ``evaluate_candidates`` go to a :class:`FitFailureLog`.
 
-    Yields the :class:`FitFailureLog` of the block, or ``None`` when this
-    scikit-learn's layout is not the known one (then an all-failed round
-    raises scikit-learn's ``ValueError`` as usual).
+    With ``once``, a call only counts them and the log's
+    :meth:`~FitFailureLog.finish` reports them when the search ends (what
+    ``HyperoptSearchCV`` does); otherwise only a call whose fits all failed
+    is deferred (see :class:`FitFailureLog`). Yields ``None`` when this
+    scikit-learn's layout is not the known one (then each call warns or
+    raises as usual).
     """
     if not _install_deferring_check():
         yield None
         return
-    log = FitFailureLog()
+    log = FitFailureLog(once=once)
     token = _FAILURE_LOG.set(log)
     try:
         yield log
     finally:
         _FAILURE_LOG.reset(token)
+
+
+def has_callbacks(callback_ctx: Any) -> bool:
+    """Whether any callback listens to ``callback_ctx`` (scikit-learn >= 1.9's context).
+
+    A sequential search adds a task per round to the context's tree, and
+    every fit task sent to a worker process carries the whole tree (a
+    context pickles its parents, which hold their children): O(N) bytes per
+    task by the end of a search. Without callbacks nobody reads the tree, so
+    the search makes none. An unknown layout counts as having callbacks.
+    """
+    callbacks = getattr(callback_ctx, "_callbacks", None)
+    return callbacks is None or bool(callbacks)
 
 
 def n_splits_of_current_fit(search: BaseSearchCV) -> int | None:

@@ -7,6 +7,7 @@ Mongo-shaped dictionaries hyperopt users know (``trials.trials[i]['misc']
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import enum
 import math
@@ -52,6 +53,11 @@ class TrialState(enum.IntEnum):
     DONE = 2
     ERROR = 3
     CANCEL = 4
+
+
+#: The states of the trials hyperopt's views show (``JOB_VALID_STATES``): a trial whose
+#: objective raised (``ERROR``) or that was cancelled (``CANCEL``) is only in the records.
+VISIBLE_STATES = frozenset({TrialState.NEW, TrialState.RUNNING, TrialState.DONE})
 
 
 def _now() -> _dt.datetime:
@@ -141,6 +147,17 @@ class Trials:
 
     Passing the same ``Trials`` to ``fmin`` again continues the search.
 
+    As in hyperopt, trials whose objective raised (state ``ERROR``, with
+    ``catch_eval_exceptions=True``) and cancelled trials (state ``CANCEL``:
+    a ``SparkTrials`` or ``fmin`` timeout) are left out of hyperopt's views:
+    ``len(trials)``, iteration, :attr:`trials`, :attr:`results`,
+    :meth:`losses`, :meth:`statuses`, :attr:`tids`, :attr:`miscs`,
+    :attr:`vals`, :attr:`idxs` and :meth:`count_by_state_synced`. They stay
+    in :attr:`records` (typed), in :attr:`all_trials` (hyperopt's documents,
+    also reachable under hyperopt's private name ``_dynamic_trials``) and in
+    :meth:`count_by_state_unsynced`. A trial whose objective returned
+    ``status="fail"`` finished (state ``DONE``) and is shown.
+
     Everything a search reads after each trial (the encoded observations
     handed to the sampler, the best trial, the counts per state, the
     hyperopt documents of :attr:`trials`) is kept up to date as trials
@@ -157,6 +174,15 @@ class Trials:
     ...             max_evals=20, trials=trials, rstate=0, show_progressbar=False)
     >>> len(trials)
     20
+    >>> def sometimes(x):
+    ...     if x > 0:
+    ...         raise ValueError("x > 0")
+    ...     return x ** 2
+    >>> trials = Trials()
+    >>> _ = fmin(sometimes, hp.uniform("x", -1, 1), algo=tpe.suggest, max_evals=10,
+    ...          trials=trials, rstate=0, catch_eval_exceptions=True, show_progressbar=False)
+    >>> len(trials) + trials.count_by_state_unsynced(TrialState.ERROR) == len(trials.records) == 10
+    True
     """
 
     #: hyperopt's flag for trials evaluated by other processes; ``fmin`` runs these itself.
@@ -179,9 +205,13 @@ class Trials:
         # What each trial contributes to the log: None (nothing), "pending", "done", "failed".
         self._kind: dict[int, str | None] = {}
         self._position: dict[int, int] = {}
-        # The hyperopt documents of the records, in order, and the positions to (re)build.
-        self._docs: list[dict[str, Any] | None] = []
+        # The hyperopt documents of the records, in order, and the positions to (re)build;
+        # a document is filled in place, so the visible list below holds the same dicts.
+        self._docs: list[dict[str, Any]] = []
         self._unbuilt: set[int] = set()
+        # Positions of the trials in VISIBLE_STATES, ascending, and their documents.
+        self._visible: list[int] = []
+        self._visible_docs: list[dict[str, Any]] = []
         self._seen_labels: dict[str, None] = {}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -195,6 +225,8 @@ class Trials:
             "_position",
             "_docs",
             "_unbuilt",
+            "_visible",
+            "_visible_docs",
             "_seen_labels",
         ):
             state.pop(key, None)
@@ -286,19 +318,41 @@ class Trials:
     def _set(self, trial: Trial, state: TrialState, result: dict[str, Any]) -> None:
         """Change a trial's state and result, keeping every cache in step."""
         was_best = trial is self._best
+        was_visible = trial.state in VISIBLE_STATES
         self._counts[trial.state] -= 1
         trial.state = state
         trial.result = result
         self._counts[state] += 1
         self._classify(trial)
         self._update_best(trial, was_best)
-        self._unbuilt.add(self._position[trial.tid])
+        position = self._position[trial.tid]
+        self._unbuilt.add(position)
+        if was_visible != (state in VISIBLE_STATES):
+            self._toggle_visible(position)
+
+    def _toggle_visible(self, position: int) -> None:
+        """Show or hide the trial at ``position`` in hyperopt's views.
+
+        A trial that just failed is usually among the last ones shown, so
+        the deletion moves few list entries.
+        """
+        index = bisect.bisect_left(self._visible, position)
+        if index < len(self._visible) and self._visible[index] == position:
+            del self._visible[index]
+            del self._visible_docs[index]
+        else:
+            self._visible.insert(index, position)
+            self._visible_docs.insert(index, self._docs[position])
 
     def _append(self, trial: Trial) -> None:
-        self._position[trial.tid] = len(self._records)
-        self._unbuilt.add(len(self._records))
+        position = len(self._records)
+        self._position[trial.tid] = position
+        self._unbuilt.add(position)
         self._records.append(trial)
-        self._docs.append(None)
+        self._docs.append({})
+        if trial.state in VISIBLE_STATES:
+            self._visible.append(position)
+            self._visible_docs.append(self._docs[position])
         self._counts[trial.state] += 1
         self._next_tid = max(self._next_tid, trial.tid + 1)
         if not self.labels:
@@ -401,7 +455,8 @@ class Trials:
         return None if self._best is None else self._best.loss
 
     def __len__(self) -> int:
-        return len(self._records)
+        """The number of trials hyperopt counts (not failed or cancelled ones)."""
+        return len(self._visible)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.trials)
@@ -410,8 +465,10 @@ class Trials:
         n_ok = 0 if self._log is None else self._log.n_done
         if self._log is None:
             n_ok = sum(t.loss is not None for t in self._records)
+        n_hidden = self.count(TrialState.ERROR, TrialState.CANCEL)
+        hidden = f", n_failed_or_cancelled={n_hidden}" if n_hidden else ""
         best = "" if self._best is None else f", best_loss={self._best.loss:.6g}"
-        return f"Trials(n_trials={len(self)}, n_ok={n_ok}{best})"
+        return f"Trials(n_trials={len(self)}, n_ok={n_ok}{hidden}{best})"
 
     def observations(self, space: SearchSpace) -> Observations:
         """Finished successful trials and pending ones, encoded for samplers."""
@@ -423,27 +480,52 @@ class Trials:
     def _labels(self) -> tuple[str, ...]:
         return self.labels or tuple(self._seen_labels)
 
+    def _build_documents(self) -> None:
+        if self._unbuilt:
+            docs, records, labels = self._docs, self._records, self._labels()
+            for i in self._unbuilt:
+                doc = docs[i]
+                doc.clear()
+                doc.update(records[i].document(labels))
+            self._unbuilt.clear()
+
+    def _shown(self) -> list[Trial]:
+        records = self._records
+        return [records[i] for i in self._visible]
+
     @property
     def trials(self) -> list[dict[str, Any]]:
         """Trial documents shaped as hyperopt's (``tid``, ``result``, ``misc`` ...).
 
-        The list is kept up to date, not rebuilt: treat it as read-only.
+        Failed (``ERROR``) and cancelled trials are left out, as in hyperopt
+        (see :attr:`all_trials`). The list and its documents are kept up to
+        date, not rebuilt: treat them as read-only.
         """
-        docs, records = self._docs, self._records
-        if self._unbuilt:
-            labels = self._labels()
-            for i in self._unbuilt:
-                docs[i] = records[i].document(labels)
-            self._unbuilt.clear()
-        return docs
+        self._build_documents()
+        return self._visible_docs
+
+    @property
+    def all_trials(self) -> list[dict[str, Any]]:
+        """The documents of every trial, failed and cancelled ones included.
+
+        hyperopt keeps these in ``Trials._dynamic_trials``; that name works
+        here too. Kept up to date: treat the list as read-only.
+        """
+        self._build_documents()
+        return self._docs
+
+    @property
+    def _dynamic_trials(self) -> list[dict[str, Any]]:
+        # hyperopt's private name for all_trials, read by code looking for failed trials.
+        return self.all_trials
 
     @property
     def tids(self) -> list[int]:
-        return [t.tid for t in self._records]
+        return [t.tid for t in self._shown()]
 
     @property
     def results(self) -> list[dict[str, Any]]:
-        return [t.result for t in self._records]
+        return [t.result for t in self._shown()]
 
     @property
     def miscs(self) -> list[dict[str, Any]]:
@@ -451,17 +533,22 @@ class Trials:
 
     @property
     def specs(self) -> list[None]:
-        return [None for _ in self._records]
+        return [None for _ in self._visible]
 
     def losses(self, bandit: Any = None) -> list[float | None]:
-        """Each trial's ``loss`` (``None`` where there is none), as hyperopt."""
-        return [t.result.get("loss") for t in self._records]
+        """Each shown trial's ``loss`` (``None`` where there is none), as hyperopt."""
+        return [t.result.get("loss") for t in self._shown()]
 
     def statuses(self, bandit: Any = None) -> list[str]:
-        return [t.status for t in self._records]
+        """Each shown trial's ``status``, as hyperopt."""
+        return [t.status for t in self._shown()]
 
     def count_by_state_synced(self, arg: int | Iterable[int], trials: Any = None) -> int:
-        """How many trials are in state ``arg`` (a ``TrialState``/``JOB_STATE_*`` or several).
+        """How many of the shown trials are in state ``arg`` (one ``JOB_STATE_*`` or several).
+
+        As in hyperopt, this counts what :attr:`trials` shows, so failed and
+        cancelled trials count 0 here; :meth:`count_by_state_unsynced` counts
+        every trial.
 
         Parameters
         ----------
@@ -474,6 +561,12 @@ class Trials:
         -------
         int
         """
+        states = self._states(arg)
+        if trials is None:
+            return sum(self._counts[state] for state in states if state in VISIBLE_STATES)
+        return sum(doc["state"] in states for doc in trials)
+
+    def _states(self, arg: int | Iterable[int]) -> set[int]:
         if isinstance(arg, numbers.Integral) and not isinstance(arg, bool):
             states = {int(arg)}
         elif isinstance(arg, Iterable) and not isinstance(arg, (str, bytes)):
@@ -483,13 +576,21 @@ class Trials:
         valid = {int(state) for state in TrialState}
         if not states <= valid:
             raise ValueError(f"Unknown trial state(s) {sorted(states - valid)}; states: {valid}.")
-        if trials is None:
-            return sum(self._counts[state] for state in states)
-        return sum(doc["state"] in states for doc in trials)
+        return states
 
     def count_by_state_unsynced(self, arg: int | Iterable[int]) -> int:
-        """Same as :meth:`count_by_state_synced` (these trials are always in sync)."""
-        return self.count_by_state_synced(arg)
+        """How many trials, failed and cancelled ones included, are in state ``arg``.
+
+        Parameters
+        ----------
+        arg : int or iterable of int
+            One state (``JOB_STATE_*``, a :class:`TrialState`) or several.
+
+        Returns
+        -------
+        int
+        """
+        return sum(self._counts[state] for state in self._states(arg))
 
     @property
     def idxs_vals(self) -> tuple[dict[str, list[int]], dict[str, list[Any]]]:
@@ -498,18 +599,18 @@ class Trials:
 
     @property
     def vals(self) -> dict[str, list[Any]]:
-        """Per label, the values of the trials where it was active."""
+        """Per label, the values of the shown trials where it was active."""
         out: dict[str, list[Any]] = {label: [] for label in self.labels}
-        for t in self._records:
+        for t in self._shown():
             for label, value in t.params.items():
                 out.setdefault(label, []).append(value)
         return out
 
     @property
     def idxs(self) -> dict[str, list[int]]:
-        """Per label, the tids of the trials where it was active."""
+        """Per label, the tids of the shown trials where it was active."""
         out: dict[str, list[int]] = {label: [] for label in self.labels}
-        for t in self._records:
+        for t in self._shown():
             for label in t.params:
                 out.setdefault(label, []).append(t.tid)
         return out

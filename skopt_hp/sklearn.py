@@ -10,6 +10,7 @@ them. It is :class:`skopt_hp.HyperoptSearchCV` underneath.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import numbers
 from collections.abc import Iterator
 from typing import Any
@@ -164,11 +165,12 @@ class HyperoptSearchCV(_HyperoptSearchCV):
         if (
             self.warm_start
             and isinstance(trials, Trials)
-            and len(trials)
+            and len(trials.records)
             and trials is not getattr(self, "_filled_trials", None)
         ):
             raise ValueError(
-                f"trials holds {len(trials)} trials this search did not record: HyperoptSearchCV "
+                f"trials holds {len(trials.records)} trials this search did not record: "
+                "HyperoptSearchCV "
                 "cannot continue from trials without their cross-validation results. Pass an "
                 "empty Trials (it receives the search's trials), or continue a fitted search "
                 "with warm_start=True."
@@ -235,8 +237,8 @@ def _copy_trials(source: Trials, target: Trials) -> None:
         return
     target.delete_all()
     target.labels = source.labels
-    for record in source.records:
-        copy = target.new_trial(record.params)
-        # Trial records are public dataclasses; the copy keeps the original's identity.
-        copy.tid, copy.state, copy.result = record.tid, record.state, dict(record.result)
-        copy.book_time, copy.refresh_time = record.book_time, record.refresh_time
+    # Through Trials.extend, which keeps the store's counts and views in step.
+    target.extend(
+        dataclasses.replace(record, params=dict(record.params), result=dict(record.result))
+        for record in source.records
+    )

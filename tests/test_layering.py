@@ -54,6 +54,7 @@ LAYER_OF = {
     "skopt_hp.space": "space",
     "skopt_hp.space._apply": "space",
     "skopt_hp.space._convert": "space",
+    "skopt_hp.space._grid": "space",
     "skopt_hp.space._nodes": "space",
     "skopt_hp.space._space": "space",
     "skopt_hp.hp": "space",
@@ -69,6 +70,8 @@ LAYER_OF = {
     "skopt_hp.samplers._tpe._sampler": "samplers",
     "skopt_hp.samplers._tpe._settings": "samplers",
     "skopt_hp.samplers._tpe._split": "samplers",
+    # hyperopt's acquisition criteria (numpy and scipy only; no sampler uses them).
+    "skopt_hp.criteria": "samplers",
     # The trial store.
     "skopt_hp._trials": "trials",
     "skopt_hp._observed": "trials",
@@ -79,6 +82,7 @@ LAYER_OF = {
     "skopt_hp._evaluate": "fmin",
     "skopt_hp._process_executor": "fmin",
     "skopt_hp._progress": "fmin",
+    "skopt_hp._loop": "fmin",
     "skopt_hp.early_stop": "fmin",
     "skopt_hp.rand": "fmin",
     "skopt_hp.tpe": "fmin",
@@ -94,6 +98,7 @@ LAYER_OF = {
     # The scikit-learn estimator.
     "skopt_hp._search": "search",
     "skopt_hp._search_records": "search",
+    "skopt_hp._search_results": "search",
     "skopt_hp._sklearn_compat": "search",
     # Optional extras.
     "skopt_hp.integrations": "integrations",

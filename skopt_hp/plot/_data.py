@@ -346,12 +346,13 @@ def trial_table(source: Any, *, space: Any = None) -> TrialTable:
         If ``source`` holds no finished trial.
     """
     trials, compiled, objective, minimize = _resolve(source, space)
-    if len(trials) == 0:
+    if not trials.records:
         raise ValueError("source holds no trials: run fmin with it (or fit the search) first.")
     records = [t for t in trials.records if t.is_finished]
     if not records:
         raise ValueError(
-            f"source has no finished trial yet ({len(trials)} new or running); nothing to plot."
+            f"source has no finished trial yet ({len(trials.records)} new or running); "
+            "nothing to plot."
         )
     labels = _labels(trials, compiled)
     params = {label: np.full(len(records), np.nan) for label in labels}

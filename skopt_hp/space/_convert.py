@@ -1,9 +1,10 @@
 """Conversion of scikit-learn style ``param_distributions`` into a space.
 
 ``RandomizedSearchCV(param_distributions=...)`` accepts a dict (or a list of
-dicts) mapping parameter names to lists or to objects with ``rvs``.
+dicts) mapping parameter names to sequences of values (lists, tuples,
+ranges, arrays) or to objects with ``rvs``.
 :func:`from_param_distributions` turns those into ``hp`` expressions so the
-samplers can model them: lists become choices and the scipy.stats
+samplers can model them: sequences become choices and the scipy.stats
 distributions with an ``hp`` equivalent become that expression; any other
 object with ``rvs`` is kept as an opaque sampled parameter.
 """
@@ -11,7 +12,7 @@ object with ``rvs`` is kept as an opaque sampled parameter.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,13 @@ def from_scipy(label: str, dist: Any) -> Expr:
 
 
 def _is_choice_list(value: Any) -> bool:
-    return isinstance(value, (list, tuple, np.ndarray)) and not isinstance(value, str)
+    # What scikit-learn's ParameterSampler draws an item of (``v[rng.randint(len(v))]``):
+    # lists, tuples, ranges, numpy arrays (an n-d array's items are its rows). A string is
+    # one value here (ParameterSampler would draw one of its characters; ParameterGrid
+    # rejects it).
+    return isinstance(value, (Sequence, np.ndarray)) and not isinstance(
+        value, (str, bytes, bytearray)
+    )
 
 
 def _convert_one(name: Any, value: Any, label: str) -> Any:
@@ -80,8 +87,9 @@ def from_param_distributions(space: Any) -> Any:
     Parameters
     ----------
     space : dict, list of dict, or expression
-        Dict values may be ``hp`` expressions (kept), lists (a uniform
-        choice), scipy.stats distributions, or constants. A list of dicts is a
+        Dict values may be ``hp`` expressions (kept), sequences (a uniform
+        choice over their items: lists, tuples, ``range``, numpy arrays),
+        scipy.stats distributions, or constants (a string is a constant). A list of dicts is a
         choice between them. An ``hp`` expression is returned unchanged.
 
     Returns

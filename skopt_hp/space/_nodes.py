@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,6 +33,7 @@ __all__ = [
     "Uniform",
     "Normal",
     "Distribution",
+    "Grid",
 ]
 
 CATEGORICAL = "categorical"
@@ -104,6 +105,26 @@ def _quantize(values: np.ndarray, q: float | None) -> np.ndarray:
     if q is None:
         return values
     return np.round(values / q) * q
+
+
+#: A parameter with more values than this has no :class:`Grid` (samplers treat it as continuous).
+MAX_GRID_POINTS = 4096
+
+
+class Grid(NamedTuple):
+    """Every value a bounded quantised or integer parameter can take.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n,)
+        Internal values of the points, increasing.
+    prior : ndarray of shape (n,)
+        Prior probability of each point (sums to one): what sampling the
+        parameter gives, e.g. half weight at the bounds of a ``quniform``.
+    """
+
+    values: np.ndarray
+    prior: np.ndarray
 
 
 #: Builds the deferred node of an operator. Set by ``_apply``, which subclasses Expr (so
@@ -406,6 +427,16 @@ class _Numeric(Param):
             z = self._encode_values(self._decode_values(z))
         return z
 
+    @property
+    def grid(self) -> Grid | None:
+        """The finite set of values, or ``None`` (continuous, unbounded, or over
+        ``MAX_GRID_POINTS`` values).
+
+        Computed on each access, not cached: parameters are values that
+        scikit-learn hashes to check that ``fit`` leaves them unchanged.
+        """
+        return None
+
 
 class Uniform(_Numeric):
     """``hp.uniform``, ``quniform``, ``loguniform``, ``qloguniform``, ``uniformint``.
@@ -468,6 +499,27 @@ class Uniform(_Numeric):
 
     def _zero_code(self) -> float:
         return max(self.low, math.log(self.q / 4))
+
+    @property
+    def grid(self) -> Grid | None:
+        if self.q is None:
+            return None
+        q = self.q
+        ends = self._decode_values(np.array(self.bounds))
+        k_low, k_high = round(ends[0] / q), round(ends[1] / q)
+        if k_high - k_low + 1 > MAX_GRID_POINTS:
+            return None
+        external = np.arange(k_low, k_high + 1) * q
+        # A point collects the draws that round to it: the part of [low, high]
+        # (in the sampled, maybe logarithmic, scale) within half a step of it.
+        lower, upper = external - 0.5 * q, external + 0.5 * q
+        if self.log:
+            with np.errstate(divide="ignore"):
+                lower, upper = np.log(np.maximum(lower, 0.0)), np.log(upper)
+        mass = np.clip(np.minimum(upper, self.high) - np.maximum(lower, self.low), 0.0, None)
+        keep = mass > 0
+        values = self._encode_values(external[keep])
+        return Grid(values, mass[keep] / mass[keep].sum())
 
     def _args(self) -> tuple:
         if self.integer:
@@ -580,6 +632,13 @@ class RandInt(_Numeric):
 
     def _decode_values(self, z: np.ndarray) -> np.ndarray:
         return np.round(z)
+
+    @property
+    def grid(self) -> Grid | None:
+        n = self.high - self.low
+        if n > MAX_GRID_POINTS:
+            return None
+        return Grid(np.arange(self.low, self.high, dtype=float), np.full(n, 1.0 / n))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.integers(self.low, self.high, n).astype(float)

@@ -65,10 +65,11 @@ def test_base_has_hyperopts_states_and_statuses():
     trials = Trials()
     fmin(lambda x: 1 / 0 if x > 0 else x, hp.uniform("x", -1, 1), algo=rand.suggest,
          max_evals=12, trials=trials, catch_eval_exceptions=True, **quiet())
-    states = {doc["state"] for doc in trials.trials}
+    assert {doc["state"] for doc in trials.trials} == {base.JOB_STATE_DONE}
+    states = {doc["state"] for doc in trials.all_trials}
     assert states == {base.JOB_STATE_DONE, base.JOB_STATE_ERROR}
     assert trials.count_by_state_unsynced(base.JOB_STATE_ERROR) == sum(
-        doc["state"] == base.JOB_STATE_ERROR for doc in trials.trials
+        doc["state"] == base.JOB_STATE_ERROR for doc in trials.all_trials
     )
 
 

@@ -294,6 +294,23 @@ def test_a_second_writer_in_this_process_is_refused(tmp_path):
     assert load_trials(path, SPACE).tids == [0, 1, 2, 3, 4]
 
 
+@pytest.mark.skipif(journal_module.fcntl is None, reason="no file locks on this platform")
+def test_a_lock_released_within_the_grace_is_waited_for(tmp_path):
+    """A lock that outlives its writer for a moment (a child forked while the file was open
+    holds a copy of its descriptor until it execs) does not refuse the next writer."""
+    path = tmp_path / "t.jsonl"
+    run(path, 2)
+    held = os.open(path, os.O_RDONLY)  # a copy of the lock, as a forked child would hold
+    journal_module.fcntl.flock(held, journal_module.fcntl.LOCK_EX)
+    releaser = threading.Timer(0.2, os.close, (held,))
+    start = time.monotonic()
+    releaser.start()
+    run(path, 3)
+    releaser.join()
+    assert 0.15 < time.monotonic() - start
+    assert load_trials(path, SPACE).tids == [0, 1, 2]
+
+
 def test_a_file_changed_after_the_resume_is_not_overwritten(tmp_path):
     path = tmp_path / "t.jsonl"
     run(path, 3)
@@ -427,7 +444,7 @@ def test_a_file_of_the_first_format_still_loads():
     path = DATA / "trials_v1.json"
     assert json.loads(path.read_text())["format"] == "skopt_hp.trials"  # the old format
     trials = load_trials(path, _persist_space())
-    assert trials.tids == list(range(7))
+    assert [t.tid for t in trials.records] == list(range(7))
     assert [t.state for t in trials.records] == [TrialState.DONE] * 4 + [
         TrialState.ERROR, TrialState.CANCEL, TrialState.DONE]
     losses = [t.result.get("loss") for t in trials.records]
@@ -463,3 +480,65 @@ def test_compact_journal_converts_the_first_format(tmp_path):
     assert [t.params for t in converted.records] == [t.params for t in original.records]
     with pytest.raises(FileNotFoundError, match="no such file"):
         compact_journal(tmp_path / "missing.jsonl")
+
+
+# -- the line encoder ------------------------------------------------------------------
+def _finished_trial(params, result, state=TrialState.DONE, tid=7):
+    from skopt_hp._trials import Trial
+
+    trial = Trial(tid=tid, params=params, state=state, result=result)
+    trial.book_time = trial.refresh_time = None
+    if tid % 2:
+        import datetime as dt
+
+        trial.book_time = dt.datetime(2026, 1, 2, 3, 4, 5, 123000)
+        trial.refresh_time = dt.datetime(2026, 1, 2, 3, 4, 6)
+    return trial
+
+
+class _Weird:
+    def __repr__(self):
+        return "<weird é>"
+
+
+@pytest.mark.parametrize(
+    "params, result",
+    [
+        ({"x": 0.5, "c": 1}, {"status": "ok", "loss": 0.25}),
+        ({"x": -0.0, "c": 0}, {"loss": 1e-300, "status": "ok", "extra": 3, "flag": True}),
+        ({"x": np.float64(2.5), "c": np.int64(1)}, {"status": "ok", "loss": np.float64(1.5)}),
+        ({"x": 1.0}, {"status": "ok", "loss": float("nan")}),
+        ({"x": 1.0}, {"status": "ok", "loss": float("-inf"), "note": None}),
+        ({"x": 1.0}, {"status": "fail", "failure": {"type": "ValueError", "message": "é\ud800"}}),
+        ({"x": 1.0}, {"status": "ok", "loss": 1, "arr": np.arange(3), "t": (1, 2.5)}),
+        ({"x": 1.0}, {"__float__": "nan"}),
+        ({"x": 1.0}, {"__dict__": 1}),
+        ({"x": 1.0}, {1: "int key", "obj": _Weird(), "s": {1, 2}}),
+        ({"x": 1.0}, {"status": "ok", "loss": 2.0, "nested": {"a": [1, {"b": float("inf")}]}}),
+        ({"x": 1.0}, {"status": "ok", "loss": 2.0, "big": 10**30, "bool_": np.bool_(True)}),
+        ({}, {"status": "ok", "loss": 0.0}),
+        ({"lé\u2603": 3.0}, {"status": "ok", "loss": 0.0, "clé": "välue"}),
+    ],
+)
+def test_the_journal_line_of_a_trial_is_the_json_of_its_record(params, result):
+    """The fast line encoder writes exactly the bytes of json.dumps over the trial's record."""
+    from skopt_hp._persist import _event_line, _reference_event_line
+
+    for state, tid in ((TrialState.DONE, 7), (TrialState.ERROR, 8), (TrialState.CANCEL, 9)):
+        trial = _finished_trial(dict(params), dict(result), state, tid)
+        line = _event_line(trial)
+        assert line == _reference_event_line(trial)
+        assert line.endswith(b"\n") and line.count(b"\n") == 1
+        json.loads(line)  # and it is JSON
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), True, "1.0", None])
+def test_the_journal_line_encoder_rejects_what_cannot_be_a_parameter(value):
+    from skopt_hp._persist import _event_line, _reference_event_line
+
+    trial = _finished_trial({"x": value}, {"status": "ok", "loss": 1.0})
+    with pytest.raises(ValueError, match="parameter 'x'") as fast:
+        _event_line(trial)
+    with pytest.raises(ValueError, match="parameter 'x'") as general:
+        _reference_event_line(trial)
+    assert str(fast.value) == str(general.value)

@@ -163,7 +163,8 @@ def test_round_trip_keeps_finished_records(tmp_path):
 
     loaded = load_trials(path, space)
 
-    assert len(trials) == 9 and len(loaded) == 7  # RUNNING and NEW are not saved
+    # RUNNING and NEW are not saved
+    assert len(trials.records) == 9 and len(loaded.records) == 7
     _assert_same_records(loaded, trials)
     assert loaded.labels == space.labels
     assert [t.state for t in loaded.records] == [
@@ -181,7 +182,7 @@ def test_round_trip_keeps_finished_records(tmp_path):
     # The best trial and hyperopt's views survive the trip.
     assert loaded.argmin == trials.argmin
     assert loaded.best_trial["tid"] == trials.best_trial["tid"]
-    assert loaded.statuses() == [t.status for t in trials.records if t.is_finished]
+    assert loaded.statuses() == [t.status for t in trials.records if t.state == TrialState.DONE]
 
 
 def test_round_trip_types_ints_indices_and_special_losses(tmp_path):
@@ -596,7 +597,7 @@ def test_failed_write_keeps_the_previous_file_and_leaves_no_temp_file(
 
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.json"]
-    assert len(load_trials(path)) == 7
+    assert len(load_trials(path).records) == 7
 
 
 def test_save_replaces_the_file_and_keeps_its_mode(tmp_path):

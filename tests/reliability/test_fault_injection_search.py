@@ -48,7 +48,8 @@ def _check_scores_and_best(search, X, y):
     for i, (trial, candidate) in enumerate(zip(search.trials_.records, params, strict=True)):
         assert trial.result["cv_index"] == i
         if candidate["fault"] in FAULTY:
-            assert trial.state == TrialState.ERROR and trial.loss is None
+            assert trial.state == TrialState.DONE and trial.status == "fail"
+            assert trial.loss is None
             assert trial.result["failure"]["message"]
         else:
             healthy[i] = _cv_score(X, y, candidate["shift"])
@@ -136,7 +137,7 @@ def test_a_fit_killing_its_worker_fails_that_candidate_only():
         killed.fit(X, y)
     assert [p["fault"] for p in killed.cv_results_["params"]] == [0, 2, 0, 0]
     n_faulty = _check_scores_and_best(killed, X, y)
-    dead = [t for t in killed.trials_.records if t.state == TrialState.ERROR]
+    dead = [t for t in killed.trials_.records if t.status == "fail"]
     assert all("killed its worker process" in t.result["failure"]["message"] for t in dead)
     assert all(t.result["failure"]["type"] == "WorkerDied" for t in dead)
     assert all("EXIT(3)" in t.result["failure"]["message"] for t in dead)

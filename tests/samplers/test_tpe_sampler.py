@@ -289,6 +289,10 @@ def test_pending_trials_from_other_workers_repel_proposals() -> None:
         ({"weights": [1, 2]}, TypeError, "weights must be None or a callable"),
         ({"ei_weights": "no"}, TypeError, "ei_weights must be True or False"),
         ({"bandwidth": "silverman"}, ValueError, "bandwidth must be one of"),
+        ({"max_ordinal_points": -1}, ValueError, "max_ordinal_points must be >= 0, but got -1"),
+        ({"max_ordinal_points": 8.0}, TypeError, "max_ordinal_points must be an int"),
+        ({"ordinal_bandwidth": -0.5}, ValueError, "ordinal_bandwidth must be finite and >= 0.0"),
+        ({"ordinal_bandwidth": "1"}, TypeError, "ordinal_bandwidth must be a real number"),
     ],
 )
 def test_invalid_arguments_name_the_parameter(kwargs, error, match) -> None:

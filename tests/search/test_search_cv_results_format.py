@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import scipy.stats as st
 from _search_helpers import iris, small_regression
-from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import RandomizedSearchCV, cross_validate
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_validate
+from sklearn.model_selection._search import BaseSearchCV
 
-from skopt_hp import HyperoptSearchCV
+from skopt_hp import HyperoptSearchCV, hp
 
 CLASSIFICATION_SPACE = {
     "C": st.loguniform(1e-2, 1e2),
@@ -142,3 +143,76 @@ def test_trials_mirror_cv_results():
         )
         assert trial.result["params"] == results["params"][i]
     assert search.trials_.best_record().tid == search.best_index_
+
+
+# -- formatted once per round, whole once -------------------------------------------------
+CONDITIONAL_SPACE = hp.choice(
+    "kind",
+    [
+        {"alpha": hp.loguniform("a", -3, 3), "fit_intercept": hp.choice("fi", [True, False])},
+        {"alpha": hp.loguniform("a2", -3, 3), "tol": hp.uniform("tol", 1e-5, 1e-3)},
+    ],
+)
+
+
+@pytest.mark.parametrize("n_points", [1, 3])
+@pytest.mark.parametrize("return_train_score", [False, True])
+def test_cv_results_are_scikit_learns_for_the_candidates_evaluated(n_points, return_train_score):
+    """Each round formats only its own rows; the cv_results_ built once at the end is what
+    scikit-learn gives for the same candidates (GridSearchCV over exactly them), key by key:
+    values, dtypes, masks and ranks."""
+    X, y = iris()
+    kwargs = dict(
+        cv=3,
+        scoring=["accuracy", "f1_macro"],
+        refit="f1_macro",
+        return_train_score=return_train_score,
+    )
+    ours = HyperoptSearchCV(
+        RidgeClassifier(),
+        CONDITIONAL_SPACE,
+        n_iter=10,
+        n_points=n_points,
+        random_state=0,
+        **kwargs,
+    ).fit(X, y)
+    grid = [{name: [value] for name, value in p.items()} for p in ours.cv_results_["params"]]
+    theirs = GridSearchCV(RidgeClassifier(), grid, **kwargs).fit(X, y)
+    a, b = ours.cv_results_, theirs.cv_results_
+    assert list(a) == list(b)
+    for key in b:
+        if key == "params":
+            assert a[key] == b[key]
+            continue
+        assert type(a[key]) is type(b[key]) and a[key].dtype == b[key].dtype, key
+        if key.endswith("_time"):
+            continue
+        if isinstance(b[key], np.ma.MaskedArray):
+            assert np.array_equal(np.ma.getmaskarray(a[key]), np.ma.getmaskarray(b[key])), key
+            assert a[key].compressed().tolist() == b[key].compressed().tolist(), key
+        else:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert (ours.best_index_, ours.best_score_) == (theirs.best_index_, theirs.best_score_)
+
+
+def test_each_round_formats_only_its_own_rows(monkeypatch):
+    """scikit-learn re-formats every candidate after each call of evaluate_candidates, O(N)
+    per round; here a round formats its own rows and the end all of them, once."""
+    formatted = []
+    real = BaseSearchCV._format_results
+
+    def counting(self, candidate_params, n_splits, out, more_results=None):
+        formatted.append(len(candidate_params))
+        return real(self, candidate_params, n_splits, out, more_results)
+
+    monkeypatch.setattr(BaseSearchCV, "_format_results", counting)
+    X, y = small_regression()
+    HyperoptSearchCV(
+        Ridge(),
+        {"alpha": hp.loguniform("alpha", -3, 3)},
+        n_iter=9,
+        n_points=2,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    assert formatted == [2, 2, 2, 2, 1, 9]

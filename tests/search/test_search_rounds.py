@@ -23,6 +23,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skopt_hp import HyperoptSearchCV, TrialState, hp
+from skopt_hp._sklearn_compat import SKLEARN_VERSION
 from skopt_hp.pyll import scope
 
 
@@ -249,7 +250,8 @@ def test_failed_candidates_are_failed_trials_and_the_search_goes_on():
     assert 0 < failed.sum() < 10  # some rounds failed entirely, yet the search went on
     assert np.isnan(search.cv_results_["mean_test_score"][failed]).all()
     for trial, fail in zip(search.trials_.records, failed, strict=True):
-        assert (trial.state == TrialState.ERROR) == fail
+        # Finished with status "fail" (shown in hyperopt's views: row i is trial i).
+        assert trial.state == TrialState.DONE
         assert (trial.result["status"] == "fail") == fail
     observations = search.trials_.observations(search.trials_._space)
     assert observations.n_failed == failed.sum() and observations.n_done == (~failed).sum()
@@ -281,7 +283,9 @@ def test_numeric_error_score_is_a_score():
 
 def test_all_fits_failing_raises_scikit_learns_error():
     X, y = iris()
-    search = HyperoptSearchCV(FailingClassifier(fail=True), {"c": [0.5, 1.0]}, n_iter=3, cv=2)
+    search = HyperoptSearchCV(
+        FailingClassifier(fail=True), {"c": hp.uniform("c", 0, 1)}, n_iter=3, cv=2
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitFailedWarning)
         with pytest.raises(ValueError, match="All the 6 fits failed"):
@@ -383,3 +387,57 @@ def test_cv_given_as_explicit_splits(as_iterator):
         cv=iter(splits) if as_iterator else splits,
     ).fit(X, y)
     assert search.n_splits_ == 3 and len(_params(search)) == 4
+
+
+# -- what a round costs does not grow with the search -------------------------------------
+def test_a_copy_of_a_running_search_leaves_out_what_grows(monkeypatch):
+    """scikit-learn sends the search with every fit task (pickled for a process pool): the copy
+    made while it runs holds no trials, history or results, so its size stays flat."""
+    import pickle
+
+    sizes, copies = [], []
+    real = HyperoptSearchCV._evaluate_round
+
+    def spying(self, *args, **kwargs):
+        data = pickle.dumps(self)
+        sizes.append(len(data))
+        copies.append(pickle.loads(data))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(HyperoptSearchCV, "_evaluate_round", spying)
+    X, y = small_regression()
+    search = HyperoptSearchCV(
+        Ridge(), {"alpha": hp.loguniform("alpha", -3, 3)}, n_iter=40, n_points=2, cv=2,
+        random_state=0,
+    ).fit(X, y)
+    assert max(sizes) == min(sizes) == sizes[-1]
+    assert not any(hasattr(copy, "trials_") or hasattr(copy, "cv_results_") for copy in copies)
+    monkeypatch.undo()
+    kept = pickle.loads(pickle.dumps(search))  # a fitted search keeps everything
+    assert len(kept.trials_.records) == 40 and len(kept.cv_results_["params"]) == 40
+    kept.set_params(warm_start=True, n_iter=42).fit(X, y)
+    assert len(kept.trials_.records) == 42
+
+
+@pytest.mark.skipif(SKLEARN_VERSION < (1, 9), reason="callbacks are new in scikit-learn 1.9")
+def test_the_callback_tasks_are_made_only_for_callbacks(monkeypatch):
+    """Every fit task carries its task's whole tree (a growing one, a task per round): a
+    search without callbacks makes none."""
+    utils = pytest.importorskip("sklearn.callback.tests._utils")
+    contexts = []
+    real = HyperoptSearchCV._evaluate_round
+
+    def spying(self, evaluate_candidates, candidates, cv, search_ctx):
+        contexts.append(search_ctx)
+        return real(self, evaluate_candidates, candidates, cv, search_ctx)
+
+    monkeypatch.setattr(HyperoptSearchCV, "_evaluate_round", spying)
+    X, y = small_regression()
+    search = HyperoptSearchCV(
+        Ridge(), {"alpha": hp.loguniform("alpha", -3, 3)}, n_iter=4, n_points=2, cv=2,
+        random_state=0,
+    )
+    search.fit(X, y)
+    assert contexts == [None, None]
+    search.set_callbacks(utils.RecordingCallback()).fit(X, y)
+    assert all(ctx is not None for ctx in contexts[2:]) and len(contexts) == 4

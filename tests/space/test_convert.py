@@ -43,6 +43,20 @@ def test_a_sequence_of_values_becomes_a_choice(values):
     assert {p["kernel"] for p in points} == {0, 1, 2}
 
 
+@pytest.mark.parametrize("values", [range(2, 7), range(10, 0, -3)], ids=["range", "stepped"])
+def test_a_range_is_a_choice_over_its_items(values):
+    """As scikit-learn's ParameterSampler draws ``values[i]``, not the range itself."""
+    expr = from_param_distributions({"max_depth": values})["max_depth"]
+    assert isinstance(expr, Choice) and list(expr.options) == list(values)
+    assert all(type(option) is int for option in expr.options)
+    for i, value in enumerate(values):
+        assert space_eval({"max_depth": expr}, {"max_depth": i}) == {"max_depth": value}
+
+
+def test_a_string_stays_one_value():
+    assert from_param_distributions({"solver": "lbfgs"}) == {"solver": "lbfgs"}
+
+
 def test_numeric_arrays_keep_their_values():
     space = from_param_distributions({"alpha": np.logspace(-3, 0, 4)})
     assert space_eval(space, {"alpha": 1})["alpha"] == pytest.approx(1e-2)

@@ -5,6 +5,11 @@ so they can share product kernels. A conditional space thus becomes one
 group per distinct condition; an unconditional space is a single group.
 Groups are proposed in an order where every choice a group's condition
 reads has been proposed before it.
+
+A group models its ordinal parameters (grids of few points) on the indices
+of their grid points: :meth:`ParamGroup.to_model` and
+:meth:`ParamGroup.from_model` convert between internal values and those
+indices.
 """
 
 from __future__ import annotations
@@ -13,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...space import Param, SearchSpace
+from ...space import Grid, Param, SearchSpace
 from ._estimator import Domain, domain_of
 
-__all__ = ["ParamGroup", "group_params", "is_active"]
+__all__ = ["ParamGroup", "group_params", "is_active", "ordinal_grid"]
 
 Condition = tuple[tuple[tuple[int, int], ...], ...]
 
@@ -37,6 +42,8 @@ class ParamGroup:
         The numerical parameters' domains (``None`` for categorical ones).
     opaque : tuple of (int, Param)
         Parameters TPE cannot model, drawn from their prior when active.
+    grids : tuple of Grid or None
+        The grid of each parameter modelled as ordinal, ``None`` for the others.
     """
 
     condition: Condition
@@ -44,13 +51,57 @@ class ParamGroup:
     params: tuple[Param, ...]
     domains: tuple[Domain | None, ...]
     opaque: tuple[tuple[int, Param], ...]
+    grids: tuple[Grid | None, ...] = ()
+
+    @property
+    def ordinal(self) -> list[int]:
+        """Positions (among ``params``) of the ordinal parameters."""
+        return [j for j, g in enumerate(self.grids) if g is not None]
+
+    def to_model(self, X: np.ndarray) -> np.ndarray:
+        """Internal values (columns of the group) to the model's coordinates: grid indices."""
+        ordinal = self.ordinal
+        if not ordinal:
+            return X
+        X = X.copy()
+        for j in ordinal:
+            values = self.grids[j].values
+            # The nearest grid point: snapped values are grid points already,
+            # up to the last bit of the encoding.
+            right = np.clip(np.searchsorted(values, X[:, j]), 1, values.size - 1)
+            left = right - 1
+            nearer_left = np.abs(X[:, j] - values[left]) <= np.abs(values[right] - X[:, j])
+            X[:, j] = np.where(nearer_left, left, right) if values.size > 1 else 0.0
+        return X
+
+    def from_model(self, X: np.ndarray) -> np.ndarray:
+        """Inverse of :meth:`to_model`: grid indices back to internal values."""
+        ordinal = self.ordinal
+        if not ordinal:
+            return X
+        X = X.copy()
+        for j in ordinal:
+            X[:, j] = self.grids[j].values[X[:, j].astype(np.intp)]
+        return X
 
 
-def group_params(space: SearchSpace, multivariate: bool) -> list[ParamGroup]:
+def ordinal_grid(param: Param, max_points: int) -> Grid | None:
+    """The grid of ``param`` when TPE models it as ordinal (at most ``max_points`` points)."""
+    grid = getattr(param, "grid", None) if param.kind == "numerical" else None
+    if grid is None or grid.values.size > max_points:
+        return None
+    return grid
+
+
+def group_params(
+    space: SearchSpace, multivariate: bool, max_ordinal_points: int = 0
+) -> list[ParamGroup]:
     """Split the space's parameters into groups, in an order safe for proposing.
 
     With ``multivariate``, parameters sharing an activity condition form one
     group; otherwise each parameter is its own group (independent TPE).
+    Numerical parameters on a grid of at most ``max_ordinal_points`` points
+    are modelled as ordinal.
     """
     members: dict[object, list[int]] = {}
     for j, cond in enumerate(space.conditions):
@@ -71,6 +122,7 @@ def group_params(space: SearchSpace, multivariate: bool) -> list[ParamGroup]:
                 opaque=tuple(
                     (j, space.params[j]) for j in cols if space.params[j].kind == "opaque"
                 ),
+                grids=tuple(ordinal_grid(p, max_ordinal_points) for p in params),
             )
         )
     return groups

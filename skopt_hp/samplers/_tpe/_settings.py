@@ -23,9 +23,14 @@ class KernelSettings(NamedTuple):
         ``"neighbor"``: each kernel's bandwidth is the larger distance to
         its neighbours in that dimension; ``"scott"``: Scott's rule, one
         bandwidth per dimension.
+    ordinal_bandwidth : float
+        Bandwidth of ordinal kernels, in grid steps, per point of the grid
+        and per observation: ``ordinal_bandwidth * n_points / (m + 2)``.
+        0 makes ordinal parameters categorical.
     """
 
     prior_weight: float
     consider_magic_clip: bool
     consider_endpoints: bool
     bandwidth: str
+    ordinal_bandwidth: float = 1.0
