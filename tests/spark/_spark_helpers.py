@@ -6,6 +6,7 @@ import importlib.util
 import os
 import shutil
 import time
+import warnings
 
 import pytest
 
@@ -49,6 +50,38 @@ requires_spark = [
     # pyspark 4.3 warns at import that it is not tested with pandas 3.
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
 ]
+
+
+def classic_session():
+    """The test run's classic ``local[2]`` session (started on first call, then shared).
+
+    Built with ``SparkSession.builder`` as ``get_spark_session`` builds a local
+    one, but not through it: ``get_spark_session`` hands back a Spark Connect
+    session when a test made one first, and this session must be classic.
+    """
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    # Read by the SparkContext when it starts (see get_spark_session).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .appName("skopt_hp-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+    )
+    with warnings.catch_warnings():
+        # pyspark 4.3 warns while starting that it is not tested with pandas 3.
+        warnings.filterwarnings(
+            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+        )
+        session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def pickle_by_value(module_name: str) -> None:

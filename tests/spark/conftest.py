@@ -9,32 +9,14 @@ once, when a test first needs it, and stopped at the end.
 from __future__ import annotations
 
 import pytest
-from _spark_helpers import CONNECT_SKIP_REASON, SESSION_KINDS, SKIP_REASON
+from _spark_helpers import CONNECT_SKIP_REASON, SESSION_KINDS, SKIP_REASON, classic_session
 
 
 @pytest.fixture(scope="session")
 def spark_classic():
     if SKIP_REASON is not None:
         pytest.skip(SKIP_REASON)
-    import os
-    import sys
-
-    from pyspark.sql import SparkSession
-
-    # What get_spark_session does for a local master; not get_spark_session itself, which
-    # would return the Spark Connect session if a test made one first.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("skopt_hp-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
+    session = classic_session()
     # The first job starts the Python workers (~2 s): pay it once, not in a timed test.
     session.sparkContext.parallelize(range(2), 2).map(lambda x: x).collect()
     yield session

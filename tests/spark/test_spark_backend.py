@@ -177,6 +177,10 @@ def joblibspark_registered():
         BACKENDS["spark"] = saved
 
 
+# joblibspark's own constructor (the user's parallel_backend call) warns on a local master;
+# scikit-learn warns of the failed candidates' NaN scores: both expected here.
+@pytest.mark.filterwarnings("ignore:Spark local mode doesn't support stage-level scheduling")
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
 def test_joblibsparks_own_registration_gets_the_fixes(active_spark, data, joblibspark_registered):
     """register_spark() + parallel_backend("spark"): the fit's own error, with its message."""
     from joblibspark.backend import SparkDistributedBackend
