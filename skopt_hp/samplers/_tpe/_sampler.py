@@ -346,7 +346,11 @@ class TPESampler(Sampler):
         models = []
         for group in group_params(space, self.multivariate, self.max_ordinal_points):
             cols = group.columns
-            Zb, Za = obs.Z[below][:, cols], obs.Z[above][:, cols]
+            if cols.size == obs.Z.shape[1]:
+                # The whole space (an unconditional one): no column gather.
+                Zb, Za = obs.Z[below], obs.Z[above]
+            else:
+                Zb, Za = obs.Z[below][:, cols], obs.Z[above][:, cols]
             active_b = ~np.isnan(Zb).any(axis=1)
             active_a = ~np.isnan(Za).any(axis=1)
             Xb = group.to_model(Zb[active_b])
