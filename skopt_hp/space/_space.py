@@ -186,6 +186,10 @@ class SearchSpace:
         for j, param in enumerate(self.params):
             col = Z[:, j]
             ok = ~np.isnan(col)
+            if self.conditions[j] == ((),) and ok.all():
+                # Always active and set: the common case, once per suggestion.
+                Z[:, j] = param.snap(col)
+                continue
             snapped = np.full_like(col, np.nan)
             snapped[ok] = param.snap(col[ok])
             Z[:, j] = np.where(self._active(Z, j), snapped, np.nan)

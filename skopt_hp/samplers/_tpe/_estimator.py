@@ -18,6 +18,8 @@ Every point thus keeps its own probability, however few the points.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -87,7 +89,7 @@ def _neighbor_bandwidths(
     # Work on rows (one per dimension): sorting contiguous rows is several
     # times faster than sorting the columns of X in place.
     XT = np.ascontiguousarray(X.T)
-    order = np.argsort(XT, axis=1, kind="stable")
+    order = _stable_argsort_rows(XT)
     rows = np.arange(XT.shape[0])[:, None]
     s = np.concatenate([low[:, None], XT[rows, order], high[:, None]], axis=1)
     gaps = np.diff(s, axis=1)
@@ -100,6 +102,22 @@ def _neighbor_bandwidths(
     sigma = np.empty_like(sorted_sigma)
     sigma[rows, order] = sorted_sigma
     return sigma.T
+
+
+def _stable_argsort_rows(XT: np.ndarray) -> np.ndarray:
+    """``np.argsort(XT, axis=1, kind="stable")``, about three times faster on continuous rows.
+
+    Tied values take their kernel's gap by position, so the order among ties
+    must be the stable one for proposals not to depend on the sort. Without
+    ties every sort gives that order, so the fast unstable sort is used and
+    only rows with ties (grids, values clipped to a bound) are sorted again.
+    """
+    order = np.argsort(XT, axis=1)
+    if XT.shape[1] > 1:
+        ordered = np.take_along_axis(XT, order, axis=1)
+        for r in np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(axis=1)):
+            order[r] = np.argsort(XT[r], kind="stable")
+    return order
 
 
 def _scott_bandwidths(x: np.ndarray, n_dims: int, scale: float) -> np.ndarray:
@@ -122,10 +140,11 @@ def _numerical_kernels(
     X: np.ndarray, domains: Sequence[Domain], settings: KernelSettings, n_dims: int
 ) -> NumericalKernels:
     m = X.shape[0]
-    prior_mu = np.array([d.prior_mu for d in domains])
+    columns = _domain_columns(tuple(domains))
+    prior_mu = columns.prior_mu
     # The prior kernel's width caps every kernel; the clip floor shrinks with
     # the number of kernels so the model can sharpen but never collapse.
-    max_sigma = np.array([d.prior_sigma for d in domains])
+    max_sigma = columns.prior_sigma
     if settings.consider_magic_clip:
         min_sigma = max_sigma / min(100.0, m + 2.0)
     else:
@@ -138,16 +157,31 @@ def _numerical_kernels(
         )
     else:
         # Observations outside the nominal span (normal priors) widen it.
-        low = np.minimum([d.span_low for d in domains], X.min(axis=0))
-        high = np.maximum([d.span_high for d in domains], X.max(axis=0))
+        low = np.minimum(columns.span_low, X.min(axis=0))
+        high = np.maximum(columns.span_high, X.max(axis=0))
         sigma = _neighbor_bandwidths(X, low, high, settings.consider_endpoints)
     return NumericalKernels(
         mu=np.vstack([X, prior_mu]),
-        sigma=np.vstack([np.clip(sigma, min_sigma, max_sigma), max_sigma]),
-        low=np.array([d.low for d in domains]),
-        high=np.array([d.high for d in domains]),
-        step=np.array([d.step for d in domains]),
+        sigma=np.vstack([np.minimum(np.maximum(sigma, min_sigma), max_sigma), max_sigma]),
+        low=columns.low,
+        high=columns.high,
+        step=columns.step,
     )
+
+
+@functools.lru_cache(maxsize=512)
+def _domain_columns(domains: tuple[Domain, ...]) -> Domain:
+    """The fields of ``domains`` as read-only arrays, one entry per parameter.
+
+    A group's domains never change during a search, and building these arrays
+    on every fit cost a few percent of a suggestion.
+    """
+    columns = {}
+    for field in dataclasses.fields(Domain):
+        column = np.array([getattr(d, field.name) for d in domains], dtype=float)
+        column.flags.writeable = False
+        columns[field.name] = column
+    return Domain(**columns)
 
 
 def option_fades(m: int, tried: np.ndarray, exploration: float) -> np.ndarray:

@@ -389,7 +389,8 @@ class TPESampler(Sampler):
         models = []
         for group in groups:
             cols = group.columns
-            Z = obs.Z[:, cols]
+            # The whole space (an unconditional one) needs no column gather.
+            Z = obs.Z if cols.size == obs.Z.shape[1] else obs.Z[:, cols]
             active = np.flatnonzero(~np.isnan(Z).any(axis=1))
             if self.group_split and active.size < losses.size:
                 # A conditional group is split among its own trials: l(x) is
