@@ -139,17 +139,19 @@ def test_timeout_cancels_running_trials_and_returns(spark):
     from skopt_hp.integrations.spark import SparkTrials
 
     def slow_for_positive_x(p):
-        time.sleep(0.3 if p["x"] < 0 else 30)
+        time.sleep(0.3 if p["x"] < 0 else 60)
         return p["x"] ** 2
 
-    trials = SparkTrials(parallelism=2, timeout=6, spark_session=spark)
+    # 15 s: on a loaded machine a Spark Connect job alone can take several seconds to start,
+    # and the quick trial must finish before the timeout.
+    trials = SparkTrials(parallelism=2, timeout=15, spark_session=spark)
     start = time.monotonic()
     # A quick first trial and a slow second one, whatever the sampler proposes next.
     first = [{"x": -1.0, "c": 0}, {"x": 2.0, "c": 0}]
     best = _run(trials, slow_for_positive_x, max_evals=20, points_to_evaluate=first)
     elapsed = time.monotonic() - start
 
-    assert elapsed < 20, f"fmin took {elapsed:.1f} s with timeout=6"
+    assert elapsed < 45, f"fmin took {elapsed:.1f} s with timeout=15 (the slow trial sleeps 60 s)"
     states = [t.state for t in trials.records]
     assert TrialState.DONE in states and TrialState.CANCEL in states
     assert len(trials) < 20
