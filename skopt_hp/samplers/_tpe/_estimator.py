@@ -29,7 +29,7 @@ from ...space import Grid, Param
 from ._parzen import CategoricalKernels, NumericalKernels, ParzenMixture
 from ._settings import KernelSettings
 
-__all__ = ["Domain", "domain_of", "fit_parzen"]
+__all__ = ["Domain", "domain_of", "fit_parzen", "option_fades"]
 
 # Normal priors are unbounded; bandwidth rules need a finite range, which is
 # taken as this many prior standard deviations either side of the prior mean.
@@ -184,24 +184,50 @@ def _domain_columns(domains: tuple[Domain, ...]) -> Domain:
     return Domain(**columns)
 
 
-def _kernel_rows(kernel: np.ndarray, x: np.ndarray, prior: np.ndarray, settings: KernelSettings):
+def option_fades(m: int, tried: np.ndarray, exploration: float) -> np.ndarray:
+    """How fast each option's share of the prior fades in a table of ``m`` observations.
+
+    The share is divided by ``m + 1`` (hyperopt's and Optuna's rule) when
+    ``exploration`` is 0; by ``min(tried, m) + 1`` when it is 1, ``tried``
+    being how many finished trials chose each option, so an option few
+    trials tried keeps a share of every observation's kernel; in between, by
+    the geometric interpolation ``(m + 1) ** (1 - e) * (min(tried, m) + 1) ** e``.
+    """
+    seen = np.minimum(np.asarray(tried, dtype=float), m) + 1.0
+    return (m + 1.0) ** (1.0 - exploration) * seen**exploration
+
+
+def _kernel_rows(
+    kernel: np.ndarray,
+    x: np.ndarray,
+    prior: np.ndarray,
+    settings: KernelSettings,
+    fades: np.ndarray | None = None,
+):
     """The table of a categorical or ordinal dimension from its per-option kernels.
 
     ``kernel[i]`` is the (normalised) kernel of an observation of option
     ``i``; each observation's row adds a share of the prior, pseudo-counts
-    that fade as observations accumulate (as Optuna does). Rows depend on
-    the observed option only, so they are built once per option and
-    gathered: ``(m + 1, n)`` with the prior as the last row.
+    ``prior_weight * n_options * prior / fades`` that fade as the ``m``
+    observations accumulate: ``fades`` is ``m + 1`` (as Optuna does) unless
+    given per option (see :func:`option_fades`). Rows depend on the observed
+    option only, so they are built once per option and gathered:
+    ``(m + 1, n)`` with the prior as the last row.
     """
     m, n_options = x.shape[0], prior.size
-    rows = kernel + settings.prior_weight / (m + 1) * n_options * prior
+    if fades is None:
+        rows = kernel + settings.prior_weight / (m + 1) * n_options * prior
+    else:
+        rows = kernel + settings.prior_weight * n_options * prior / fades
     rows /= rows.sum(axis=1, keepdims=True)
     return np.vstack([rows[x.astype(np.intp)], prior])
 
 
-def _categorical_table(x: np.ndarray, prior: np.ndarray, settings: KernelSettings) -> np.ndarray:
+def _categorical_table(
+    x: np.ndarray, prior: np.ndarray, settings: KernelSettings, fades: np.ndarray | None = None
+) -> np.ndarray:
     """Kernels of one categorical dimension: a row per observed option in ``x``, and the prior."""
-    return _kernel_rows(np.eye(prior.size), x, prior, settings)
+    return _kernel_rows(np.eye(prior.size), x, prior, settings, fades)
 
 
 def _ordinal_table(x: np.ndarray, grid: Grid, settings: KernelSettings) -> np.ndarray:
@@ -230,6 +256,7 @@ def fit_parzen(
     settings: KernelSettings,
     domains: Sequence[Domain | None] | None = None,
     grids: Sequence[Grid | None] | None = None,
+    fades: Sequence[np.ndarray | None] | None = None,
 ) -> ParzenMixture:
     """Fit the Parzen mixture of a group of numerical and categorical parameters.
 
@@ -249,6 +276,10 @@ def fit_parzen(
         The grid of each parameter modelled as ordinal (``None`` for the
         others); its column of ``X`` holds grid *indices*. Ordinal
         dimensions are modelled with the categorical ones.
+    fades : sequence of ndarray or None, optional
+        For each categorical parameter, how fast each option's share of the
+        prior fades (:func:`option_fades`); ``None`` (for a parameter, or
+        for all) is ``m + 1`` for every option.
 
     Returns
     -------
@@ -280,7 +311,8 @@ def fit_parzen(
         for j in cat:
             grid = grids[j]
             if grid is None:
-                tables.append(_categorical_table(X[:, j], params[j].weights, settings))
+                fade = None if fades is None else fades[j]
+                tables.append(_categorical_table(X[:, j], params[j].weights, settings, fade))
             else:
                 tables.append(_ordinal_table(X[:, j], grid, settings))
         categorical = CategoricalKernels(tables)
