@@ -392,7 +392,10 @@ class TPESampler(Sampler):
             # The whole space (an unconditional one) needs no column gather.
             Z = obs.Z if cols.size == obs.Z.shape[1] else obs.Z[:, cols]
             active = np.flatnonzero(~np.isnan(Z).any(axis=1))
-            if self.group_split and active.size < losses.size:
+            if active.size == losses.size:
+                # Active in every trial (an unconditional group): the global split.
+                below, above, below_w = everyone
+            elif self.group_split:
                 # A conditional group is split among its own trials: l(x) is
                 # then the best of this branch, even while other branches
                 # hold every globally good trial.
@@ -406,7 +409,7 @@ class TPESampler(Sampler):
             Xb = group.to_model(Z[below])
             wb = self._weights(Xb.shape[0]) if below_w is None else below_w
             fades = [
-                self._fades(Z[active, j], p.n_options, Xb.shape[0], cols[j] in branches)
+                self._fades(Z, active, j, p.n_options, Xb.shape[0], cols[j] in branches)
                 if p.kind == "categorical"
                 else None
                 for j, p in enumerate(group.params)
@@ -428,24 +431,33 @@ class TPESampler(Sampler):
         return models
 
     def _fades(
-        self, chosen: np.ndarray, n_options: int, m: int, is_branch: bool
+        self,
+        Z: np.ndarray,
+        active: np.ndarray,
+        j: int,
+        n_options: int,
+        m: int,
+        is_branch: bool,
     ) -> np.ndarray | None:
         """How fast each option's share of the prior fades in l(x) (``None``: the usual rule).
 
-        ``chosen`` holds the option of every finished trial where the choice
-        was active; ``m`` is the number of kernels of l(x).
+        ``Z[active, j]`` holds the option of every finished trial where the
+        choice was active; ``m`` is the number of kernels of l(x).
         """
         exploration = self.branch_exploration if is_branch else self.choice_exploration
         if exploration == 0:
             return None
-        tried = np.bincount(chosen.astype(np.intp), minlength=n_options)
+        tried = np.bincount(Z[active, j].astype(np.intp), minlength=n_options)
         return option_fades(m, tried, exploration)
 
     def _fit_above(self, model: _GroupModel, pending: np.ndarray) -> ParzenMixture:
         group = model.group
-        P = pending[:, group.columns]
-        # Pending points are the newest observations, hence appended last.
-        X = np.vstack([model.above_X, group.to_model(P[~np.isnan(P).any(axis=1)])])
+        if pending.shape[0]:
+            P = pending[:, group.columns]
+            # Pending points are the newest observations, hence appended last.
+            X = np.vstack([model.above_X, group.to_model(P[~np.isnan(P).any(axis=1)])])
+        else:
+            X = model.above_X
         return fit_parzen(
             group.params,
             X,
