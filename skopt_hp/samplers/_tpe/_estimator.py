@@ -220,7 +220,11 @@ def _kernel_rows(
     else:
         rows = kernel + settings.prior_weight * n_options * prior / fades
     rows /= rows.sum(axis=1, keepdims=True)
-    return np.vstack([rows[x.astype(np.intp)], prior])
+    # Gathered straight into the table (no vstack copy of its m rows).
+    table = np.empty((m + 1, n_options))
+    np.take(rows, x.astype(np.intp), axis=0, out=table[:m])
+    table[m] = prior
+    return table
 
 
 def _categorical_table(
