@@ -91,9 +91,14 @@ class _QuadraticForm:
         self.center = mu.mean(axis=0) if mu.size else np.zeros(mu.shape[1])
         centred = mu - self.center
         self.mu, self.sigma = mu, sigma
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.abs(centred) / sigma
-        self.expand = bool(mu.size) and float(np.max(ratio)) < 1e4
+        if mu.size:
+            abs_centred = np.abs(centred)
+            # The bound max|c| / min(sigma) settles the common case without the full ratio.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                bound = np.max(abs_centred) / np.min(sigma)
+                self.expand = bound < 1e4 or float(np.max(abs_centred / sigma)) < 1e4
+        else:
+            self.expand = False
         if self.expand:
             self.precision = 1.0 / sigma**2
             self.linear = centred * self.precision
