@@ -530,29 +530,38 @@ def problems_table(problems: Sequence[Problem]) -> str:
 
 
 def tuning_section(
-    tuning_runs: list[dict], peer_runs: list[dict], checkpoints: Sequence[int]
+    rounds: Sequence[list[dict]], peer_runs: list[dict], checkpoints: Sequence[int]
 ) -> str:
-    """Each TPE variant's mean rank against the peers, on each half it ran on."""
-    runs = tuning_runs + [r for r in peer_runs if r["method"] in (*PEERS, OURS_TPE)]
-    # The default's own runs stand for its row on both halves.
-    variants = [OURS_TPE, *dict.fromkeys(r["method"] for r in tuning_runs)]
+    """Per tuning round and half, the default's and each variant's mean rank against the peers.
+
+    The rows of a (round, half) block share their problems: those the default and all of the
+    round's variants that ran on that half ran.
+    """
+    peers = [r for r in peer_runs if r["method"] in (*PEERS, OURS_TPE)]
     rows = []
     for half, names in (
         ("tuning", list(TUNING)),
         ("held-out", [n for n in PROBLEMS if n not in TUNING]),
     ):
-        ran = {v: {r["problem"] for r in runs if r["method"] == v} & set(names) for v in variants}
-        present = [v for v in variants if ran[v]]
-        # Every row of a half on the same problems: those all its variants ran.
-        common = set.intersection(*(ran[v] for v in present)) if present else set()
-        probs = [n for n in names if n in common]
-        for v in present:
-            cells = []
-            for c in checkpoints:
-                ranks, n_pairs = mean_ranks(best_table(runs, c), [v, *PEERS], probs)
-                cells.append(f"{ranks[v]:.2f}")
-            rows.append([half, v, len(probs), *cells])
-    headers = ["half", "variant", "problems", *(f"rank at {c}" for c in checkpoints)]
+        for i, runs_of_round in enumerate(rounds, 1):
+            runs = runs_of_round + peers
+            # The default's own runs stand for its row in every block.
+            variants = [OURS_TPE, *dict.fromkeys(r["method"] for r in runs_of_round)]
+            ran = {
+                v: {r["problem"] for r in runs if r["method"] == v} & set(names) for v in variants
+            }
+            present = [v for v in variants if ran[v]]
+            if present == [OURS_TPE]:
+                continue
+            common = set.intersection(*(ran[v] for v in present))
+            probs = [n for n in names if n in common]
+            for v in present:
+                cells = []
+                for c in checkpoints:
+                    ranks, _ = mean_ranks(best_table(runs, c), [v, *PEERS], probs)
+                    cells.append(f"{ranks[v]:.2f}")
+                rows.append([half, i, v, len(probs), *cells])
+    headers = ["half", "round", "variant", "problems", *(f"rank at {c}" for c in checkpoints)]
     return markdown_table(headers, rows)
 
 
@@ -563,9 +572,12 @@ def docs_section(
     problems: list[Problem],
     checkpoints: Sequence[int],
     env: dict[str, Any],
-    tuning_runs: list[dict],
+    tuning_rounds: Sequence[list[dict]],
 ) -> str:
-    """The section of docs/benchmarks.md: tables generated from the runs, notes from NOTES."""
+    """The section of docs/benchmarks.md: tables generated from the runs, notes from NOTES.
+
+    ``tuning_rounds`` holds the runs of each round of default tuning, in order.
+    """
     ours = methods[0]
     lost = losses_vs_random(runs, ours, problems, checkpoints)
     n_seeds = len({r["seed"] for r in runs if r["method"] == ours})
@@ -650,7 +662,7 @@ def docs_section(
             "",
             class_section(runs, [*methods, extra_method], sub_problems, max(budgets)),
         ]
-    if tuning_runs:
+    if any(tuning_rounds):
         parts += [
             "",
             "### Defaults: tuned on one half, checked on the other",
@@ -658,13 +670,20 @@ def docs_section(
             "Each variant of our TPE is ranked against the three peers (random search, hyperopt, "
             "Optuna), on the same (problem, seed) pairs as they are: lower is better. "
             f"`{OURS_TPE}` is the default as shipped (`max_ordinal_points=16, "
-            "ordinal_bandwidth=1.0, prior_weight=1.0`); the variants change the setting named. "
-            "Variants ran on the tuning half; the alternative the new default replaced "
-            "(`max_ordinal_points=0`: every grid modelled by discretised normal kernels, as "
-            "before) also ran on the held-out half (all of it but `kridge_diabetes`, whose CV "
-            "fits were too slow on the loaded machine); each half's rows share their problems.",
+            "ordinal_bandwidth=1.0, prior_weight=1.0, choice_exploration=0.0, "
+            "branch_exploration=1.0, group_split=True`). Round 1 (grids) changed one setting "
+            "of the default of its time, which had neither the branch exploration nor the "
+            "per-group split (`branch_exploration=0.0, group_split=False`) and is its row "
+            "`max_ordinal_points=16`; its variants ran on the tuning half, and the alternative "
+            "its new default replaced (`max_ordinal_points=0`: every grid modelled by "
+            "discretised normal kernels) also on the held-out half (all of it but "
+            "`kridge_diabetes`, whose CV fits were too slow on the loaded machine). Round 2 "
+            "(choices and conditional spaces) ran on both halves: the default of round 1 (the "
+            "runs of its quality benchmark) and the variant that also explores the options of "
+            "ordinary choices (`choice_exploration=0.25`). Each round's rows on a half share "
+            "their problems, the default's row included.",
             "",
-            tuning_section(tuning_runs, runs, checkpoints),
+            tuning_section(tuning_rounds, runs, checkpoints),
         ]
     if NOTES.exists():
         parts += ["", NOTES.read_text().strip()]
@@ -734,7 +753,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--load-note", default="", help="a note on the machine's load (report)")
     parser.add_argument(
-        "--tuning", default="tuning", help="results/<tuning>.runs.jsonl: the default-tuning runs"
+        "--tuning",
+        nargs="+",
+        default=["tuning", "tuning2"],
+        help="results/<tuning>.runs.jsonl: the default-tuning runs, one file per round, in order",
     )
     return parser.parse_args(argv)
 
@@ -797,8 +819,8 @@ def main(argv: list[str] | None = None) -> None:
     paths = write_results(args.output, markdown, data)
     log(f"Wrote {paths[0]} and {paths[1]}")
     if args.update_docs:
-        tuning_runs = load_runs(RESULTS / f"{args.tuning}.runs.jsonl")
-        update_docs(docs_section(runs, labels, extra, problems, checkpoints, env, tuning_runs))
+        rounds = [load_runs(RESULTS / f"{name}.runs.jsonl") for name in args.tuning]
+        update_docs(docs_section(runs, labels, extra, problems, checkpoints, env, rounds))
         log(f"Updated {DOCS_PAGE}")
 
 

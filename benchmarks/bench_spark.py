@@ -1,35 +1,47 @@
-"""The Spark integration: SparkTrials against hyperopt's, per-task overhead, broadcasting.
+"""The Spark integration: SparkTrials against hyperopt's, per-task overhead, sending data once,
+on a classic session and on Spark Connect.
 
-A script, not a test. It starts one local Spark session (``local[2]`` by
-default) and runs up to three parts, each writing ``results/spark_<part>.md``
+A script, not a test. It starts one classic local Spark session (``local[2]``
+by default) and, unless ``--no-connect``, a local Spark Connect server
+(``local[2]``, in a child process, as ``tests/spark`` does) with a client
+session, then runs up to four parts, each writing ``results/spark_<part>.md``
 (the report, starting with the command, date, versions and machine) and
 ``.json`` (every raw number):
 
 ``fmin``
     The same ``fmin`` (a trivial objective, TPE, ``parallelism=2``) with
-    skopt_hp's ``SparkTrials`` and with hyperopt's, side by side: wall time
-    and wall time per trial, for several ``max_evals``. Plain ``Trials`` on
-    the driver gives the floor (the samplers' own cost).
+    skopt_hp's ``SparkTrials`` on the classic session and on Spark Connect,
+    and with hyperopt's (classic only: it needs a ``SparkContext``), side by
+    side: wall time and wall time per trial, for several ``max_evals``.
+    Plain ``Trials`` on the driver gives the floor (the samplers' own cost).
 ``overhead``
-    Per-task overhead of the Spark joblib backend against loky (2 workers
-    each): ``HyperoptSearchCV`` with an estimator whose ``fit`` sleeps 0 or
-    100 ms, and bare ``joblib.Parallel`` tasks (``batch_size=1``).
+    Per-task overhead of the Spark joblib backend (classic and Connect)
+    against loky (2 workers each): ``HyperoptSearchCV`` with an estimator
+    whose ``fit`` sleeps 0 or 100 ms, and bare ``joblib.Parallel`` tasks
+    (``batch_size=1``).
 ``broadcast``
     A search with a 50 MB ``X`` (20 fits: 4 candidates x 5 folds, a cheap
-    estimator) on Spark with ``X`` sent once as a broadcast (the default) or
-    inside every task (``broadcast_threshold=None``, joblibspark's
-    behaviour), and under loky for reference: wall time and bytes of pickled
-    tasks shipped in Spark jobs.
+    estimator) on Spark with ``X`` sent once (the default: a broadcast on the
+    classic session, a file artifact on Spark Connect) or inside every task
+    (``broadcast_threshold=None``, joblibspark's behaviour), and under loky
+    for reference: wall time and bytes of pickled tasks shipped in Spark jobs.
+``payload``
+    ``fmin`` with ``SparkTrials`` whose objective holds 0, 10 or 50 MB of
+    data (a new array for every run, so nothing is reused between runs): the
+    objective is sent once per ``fmin`` call, so the cost per trial should
+    barely grow with the data.
 
 Every timing is the median of ``--repeats`` runs (min and max in the JSON),
-after a warm-up run that starts the Python workers. Other processes may
-share the machine: the load average at start is in each report.
+after a warm-up run that starts the Python workers; within a part, the
+methods compared take turns in each repeat, so that a change in the
+machine's load affects them alike. Other processes may share the machine:
+the load average at start and at the end is in each report.
 
 Examples
 --------
-    .venv/bin/python benchmarks/bench_spark.py --quick        # smoke run, ~2 min
-    .venv/bin/python benchmarks/bench_spark.py                # everything, ~10 min
-    .venv/bin/python benchmarks/bench_spark.py --part broadcast
+    .venv/bin/python benchmarks/bench_spark.py --quick        # smoke run, ~4 min
+    .venv/bin/python benchmarks/bench_spark.py                # everything, ~25 min
+    .venv/bin/python benchmarks/bench_spark.py --part payload
 """
 
 from __future__ import annotations
@@ -49,11 +61,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The local Spark Connect server of the tests (a child process), shared rather than copied.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "spark"))
 
 from _common import environment, environment_markdown, fmt, log, markdown_table, write_results  # noqa: E402
 from sklearn.base import BaseEstimator, ClassifierMixin  # noqa: E402
 
-PARTS = ("fmin", "overhead", "broadcast")
+PARTS = ("fmin", "overhead", "broadcast", "payload")
 
 
 # ---------------------------------------------------------------------------
@@ -102,23 +116,44 @@ def sleep_task(seconds: float) -> float:
     return seconds
 
 
-def timed(run: Callable[[], Any], repeats: int) -> dict[str, float]:
+def summary(times: list[float]) -> dict[str, Any]:
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "all": times,
+    }
+
+
+def timed(run: Callable[[], Any], repeats: int) -> dict[str, Any]:
     """Median, min and max wall time of ``repeats`` calls of ``run``."""
-    times = []
+    return interleaved({"run": run}, repeats)["run"]
+
+
+def interleaved(runs: dict[str, Callable[[], Any]], repeats: int) -> dict[str, dict[str, Any]]:
+    """Wall times of each of ``runs``, taking turns: repeat 1 of each, then repeat 2..."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: summary(values) for name, values in times.items()}
 
 
-def spark_environment(spark: Any) -> dict[str, Any]:
+def load_average() -> str:
+    import os
+
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def spark_environment(spark: Any, connect: Any) -> dict[str, Any]:
     import joblib
     import joblibspark
     import pyspark
 
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr
-    return {
+    env = {
         "pyspark": pyspark.__version__,
         "joblibspark": joblibspark.__version__,
         "joblib": joblib.__version__,
@@ -126,6 +161,14 @@ def spark_environment(spark: Any) -> dict[str, Any]:
         "spark master": spark.sparkContext.master,
         "spark default parallelism": spark.sparkContext.defaultParallelism,
     }
+    if connect is not None:
+        from skopt_hp.integrations._spark_session import default_parallelism
+
+        env["spark connect server"] = (
+            f"local[2] in a child process, 4 GB heap; client {type(connect).__module__}"
+        )
+        env["spark connect default parallelism"] = default_parallelism(connect)
+    return env
 
 
 def ms(value: float) -> str:
@@ -135,13 +178,24 @@ def ms(value: float) -> str:
 
 def header(title: str, env: dict[str, Any], intro: str) -> str:
     stamp = environment_markdown({k: v for k, v in env.items() if k != "stem"})
+    stamp += f"\n- load average at the end of this part (1, 5, 15 min): {load_average()}"
     return f"# {title}\n\n{stamp}\n\n{intro}\n"
 
 
+def sessions(spark: Any, connect: Any) -> dict[str, Any]:
+    """The sessions to compare, by label: classic, then Spark Connect when started."""
+    out = {"Spark classic": spark}
+    if connect is not None:
+        out["Spark Connect"] = connect
+    return out
+
+
 # ---------------------------------------------------------------------------
-# Part (a): fmin with SparkTrials, ours and hyperopt's
+# Part (a): fmin with SparkTrials, ours (classic and Connect) and hyperopt's
 # ---------------------------------------------------------------------------
-def part_fmin(spark: Any, sizes: list[int], repeats: int, env: dict[str, Any]) -> None:
+def part_fmin(
+    spark: Any, connect: Any, sizes: list[int], repeats: int, env: dict[str, Any]
+) -> None:
     import hyperopt
 
     import skopt_hp
@@ -152,8 +206,8 @@ def part_fmin(spark: Any, sizes: list[int], repeats: int, env: dict[str, Any]) -
     logging.getLogger("hyperopt").setLevel(logging.ERROR)
     logging.getLogger("py4j").setLevel(logging.ERROR)
 
-    def ours_spark(n: int) -> None:
-        trials = SparkTrials(parallelism=2, spark_session=spark)
+    def ours_spark(n: int, session: Any) -> None:
+        trials = SparkTrials(parallelism=2, spark_session=session)
         skopt_hp.fmin(
             trivial_objective,
             ours_space,
@@ -190,33 +244,58 @@ def part_fmin(spark: Any, sizes: list[int], repeats: int, env: dict[str, Any]) -
             show_progressbar=False,
         )
 
-    methods = {
-        "skopt_hp SparkTrials": ours_spark,
-        "hyperopt SparkTrials": theirs_spark,
-        "hyperopt SparkTrials, max_queue_len=2": lambda n: theirs_spark(n, max_queue_len=2),
-        "skopt_hp Trials (driver only, no Spark)": ours_driver,
+    methods: dict[str, Callable[[int], None]] = {
+        f"skopt_hp SparkTrials, {label}": (lambda n, session=session: ours_spark(n, session))
+        for label, session in sessions(spark, connect).items()
     }
+    methods.update(
+        {
+            "hyperopt SparkTrials, Spark classic": theirs_spark,
+            "hyperopt SparkTrials, Spark classic, max_queue_len=2": lambda n: theirs_spark(n, 2),
+            "skopt_hp Trials (driver only, no Spark)": ours_driver,
+        }
+    )
     log("fmin: warm-up")
-    ours_spark(4)
-    theirs_spark(4)
+    for run in methods.values():
+        run(4)
     data: dict[str, Any] = {"sizes": sizes, "repeats": repeats, "times": {}}
     rows = []
     for n in sizes:
-        for name, run in methods.items():
-            log(f"fmin: {name}, max_evals={n}")
-            t = timed(lambda run=run, n=n: run(n), repeats)
+        log(f"fmin: max_evals={n}, {len(methods)} methods taking turns")
+        times = interleaved(
+            {name: (lambda run=run, n=n: run(n)) for name, run in methods.items()}, repeats
+        )
+        for name, t in times.items():
             data["times"][f"{name}|{n}"] = t
             rows.append([name, n, fmt(t["median"], 3), ms(1000 * t["median"] / n)])
+    ratios = []
+    if connect is not None:
+        for n in sizes:
+            classic = data["times"][f"skopt_hp SparkTrials, Spark classic|{n}"]["median"]
+            remote = data["times"][f"skopt_hp SparkTrials, Spark Connect|{n}"]["median"]
+            theirs = data["times"][f"hyperopt SparkTrials, Spark classic|{n}"]["median"]
+            ratios.append([n, f"{remote / classic:.2f}", f"{theirs / remote:.1f}"])
+        data["ratios"] = ratios
     intro = (
         "The same `fmin`: objective `(x - 1)^2 + (y + 0.5)^2` (microseconds), two uniform "
-        "parameters, TPE, `parallelism=2`, on the session above. Wall time of the whole "
-        f"`fmin` call, median of {repeats} runs after a warm-up; per trial = wall / max_evals. "
-        "hyperopt's `SparkTrials` launches trials from a dispatcher thread that polls every "
-        "second, and its `fmin` queues `max_queue_len` proposals (default 1) ahead of it; "
-        "skopt_hp's launches a trial as soon as a slot frees, asking the sampler then."
+        "parameters, TPE, `parallelism=2`, on the sessions above. Wall time of the whole "
+        f"`fmin` call, median of {repeats} runs after a warm-up, the methods taking turns in "
+        "each repeat; per trial = wall / max_evals. hyperopt's `SparkTrials` needs a "
+        "`SparkContext` (classic only); it launches trials from a dispatcher thread that "
+        "polls every second, and its `fmin` queues `max_queue_len` proposals (default 1) ahead "
+        "of it; skopt_hp's launches a trial as soon as a slot frees, asking the sampler then."
     )
     table = markdown_table(["method", "max_evals", "wall (s)", "per trial (ms)"], rows)
     markdown = header("Spark: fmin with SparkTrials", env, intro) + "\n" + table
+    if ratios:
+        markdown += "\n\n" + markdown_table(
+            [
+                "max_evals",
+                "Spark Connect / classic (skopt_hp)",
+                "hyperopt classic / skopt_hp Connect",
+            ],
+            ratios,
+        )
     paths = write_results(env["stem"] + "fmin", markdown, {"environment": env, **data})
     log(f"wrote {paths[0]}")
     print(markdown)
@@ -225,7 +304,9 @@ def part_fmin(spark: Any, sizes: list[int], repeats: int, env: dict[str, Any]) -
 # ---------------------------------------------------------------------------
 # Part (b): per-task overhead, Spark backend vs loky
 # ---------------------------------------------------------------------------
-def part_overhead(spark: Any, n_iter: int, n_tasks: int, repeats: int, env: dict) -> None:
+def part_overhead(
+    spark: Any, connect: Any, n_iter: int, n_tasks: int, repeats: int, env: dict
+) -> None:
     import joblib
 
     from skopt_hp import HyperoptSearchCV, hp
@@ -252,6 +333,18 @@ def part_overhead(spark: Any, n_iter: int, n_tasks: int, repeats: int, env: dict
             joblib.delayed(sleep_task)(seconds) for _ in range(n_tasks)
         )
 
+    def on_loky(run: Callable[[float], None], seconds: float) -> None:
+        with joblib.parallel_config(backend="loky", n_jobs=2):
+            run(seconds)
+
+    def on_spark(run: Callable[[float], None], seconds: float, session: Any) -> None:
+        with spark_backend(n_jobs=2, spark_session=session):
+            run(seconds)
+
+    backends: dict[str, Callable[..., None]] = {"loky": on_loky}
+    for label, session in sessions(spark, connect).items():
+        backends[label] = lambda run, s, session=session: on_spark(run, s, session)
+
     workloads = {
         "HyperoptSearchCV, fit 0 ms": (search, 0.0, n_iter * cv),
         "HyperoptSearchCV, fit 100 ms": (search, 0.1, n_iter * cv),
@@ -262,48 +355,34 @@ def part_overhead(spark: Any, n_iter: int, n_tasks: int, repeats: int, env: dict
     rows = []
     for name, (run, seconds, n) in workloads.items():
         ideal = n * seconds / 2  # two workers, no overhead
-        per_backend = {}
-        for backend in ("loky", "spark"):
-            log(f"overhead: {name} on {backend}")
-            if backend == "spark":
-                with spark_backend(n_jobs=2, spark_session=spark):
-                    run(seconds)  # warm-up
-                    t = timed(lambda run=run, s=seconds: run(s), repeats)
-            else:
-                with joblib.parallel_config(backend="loky", n_jobs=2):
-                    run(seconds)
-                    t = timed(lambda run=run, s=seconds: run(s), repeats)
-            per_backend[backend] = t
-            data["times"][f"{name}|{backend}"] = t
-        loky, spark_t = per_backend["loky"]["median"], per_backend["spark"]["median"]
-        rows.append(
-            [
-                name,
-                n,
-                fmt(ideal, 3),
-                fmt(loky, 3),
-                fmt(spark_t, 3),
-                ms(1000 * 2 * (loky - ideal) / n),
-                ms(1000 * 2 * (spark_t - ideal) / n),
-            ]
+        log(f"overhead: {name}, {len(backends)} backends taking turns")
+        for backend in backends.values():
+            backend(run, seconds)  # warm-up
+        times = interleaved(
+            {b: (lambda f=f, run=run, s=seconds: f(run, s)) for b, f in backends.items()},
+            repeats,
         )
+        for backend, t in times.items():
+            data["times"][f"{name}|{backend}"] = t
+        walls = [times[b]["median"] for b in backends]
+        overheads = [ms(1000 * 2 * (w - ideal) / n) for w in walls]
+        rows.append([name, n, fmt(ideal, 3), *(fmt(w, 3) for w in walls), *overheads])
     intro = (
-        f"Two workers each (loky `n_jobs=2`; Spark `local[2]`, `n_jobs=2`). HyperoptSearchCV: "
-        f"`n_iter={n_iter}`, `n_points=4`, {cv}-fold CV, an estimator whose `fit` sleeps; "
-        "scikit-learn lets joblib batch its fits automatically. joblib tasks: "
-        f"{n_tasks} `time.sleep` calls with `batch_size=1` (one Spark job each). "
-        "`ideal` = total sleep / 2 workers; overhead per task = 2 x (wall - ideal) / tasks "
-        f"(worker-seconds lost per task). Median of {repeats} runs after a warm-up."
+        f"Two workers each (loky `n_jobs=2`; Spark `local[2]`, `n_jobs=2`, on the classic session "
+        f"and on Spark Connect). HyperoptSearchCV: `n_iter={n_iter}`, `n_points=4`, {cv}-fold CV, "
+        "an estimator whose `fit` sleeps; scikit-learn lets joblib batch its fits "
+        f"automatically. joblib tasks: {n_tasks} `time.sleep` calls with `batch_size=1` (one "
+        "Spark job each). `ideal` = total sleep / 2 workers; overhead per task = 2 x (wall - "
+        f"ideal) / tasks (worker-seconds lost per task). Median of {repeats} runs after a "
+        "warm-up, the backends taking turns in each repeat."
     )
     table = markdown_table(
         [
             "workload",
             "tasks",
             "ideal (s)",
-            "loky wall (s)",
-            "Spark wall (s)",
-            "loky overhead/task (ms)",
-            "Spark overhead/task (ms)",
+            *(f"{b} wall (s)" for b in backends),
+            *(f"{b} overhead/task (ms)" for b in backends),
         ],
         rows,
     )
@@ -316,7 +395,9 @@ def part_overhead(spark: Any, n_iter: int, n_tasks: int, repeats: int, env: dict
 # ---------------------------------------------------------------------------
 # Part (c): sending a large X once
 # ---------------------------------------------------------------------------
-def part_broadcast(spark: Any, megabytes: float, repeats: int, env: dict[str, Any]) -> None:
+def part_broadcast(
+    spark: Any, connect: Any, megabytes: float, repeats: int, env: dict[str, Any]
+) -> None:
     import joblib
 
     from skopt_hp import HyperoptSearchCV, hp
@@ -349,35 +430,45 @@ def part_broadcast(spark: Any, megabytes: float, repeats: int, env: dict[str, An
         "task_bytes": {},
         "broadcasts": {},
     }
-    settings = {
-        "Spark, X broadcast once (default)": 64 * 1024,
-        "Spark, X inside every task (broadcast_threshold=None)": None,
-    }
-    for name, threshold in settings.items():
-        log(f"broadcast: {name}")
-        backends = []
+    settings: dict[str, tuple[Any, int | None]] = {}
+    for label, session in sessions(spark, connect).items():
+        once = "a file artifact" if label == "Spark Connect" else "a broadcast"
+        settings[f"{label}, X sent once as {once} (default)"] = (session, 64 * 1024)
+        settings[f"{label}, X inside every task (broadcast_threshold=None)"] = (
+            session,
+            None,
+        )
+    backends: dict[str, list[Any]] = {name: [] for name in settings}
 
-        def run(
-            threshold: int | None = threshold, backends: list = backends, name: str = name
-        ) -> None:
-            with spark_backend(
-                n_jobs=2, spark_session=spark, broadcast_threshold=threshold
-            ) as backend:
-                results[name] = make().fit(X, y)
-            backends.append(backend)
+    def run(name: str) -> None:
+        session, threshold = settings[name]
+        with spark_backend(
+            n_jobs=2, spark_session=session, broadcast_threshold=threshold
+        ) as backend:
+            results[name] = make().fit(X, y)
+        backends[name].append(backend)
 
-        run()  # warm-up
-        t = timed(run, repeats)
-        data["times"][name] = t
-        data["task_bytes"][name] = backends[-1].task_bytes
-        data["broadcasts"][name] = backends[-1].n_broadcasts
-    log("broadcast: loky")
-    with joblib.parallel_config(backend="loky", n_jobs=2):
-        make().fit(X, y)
-        data["times"]["loky (reference)"] = timed(lambda: make().fit(X, y), repeats)
-    first, second = (results[name] for name in settings)
-    same = first.cv_results_["params"] == second.cv_results_["params"] and np.array_equal(
-        first.cv_results_["mean_test_score"], second.cv_results_["mean_test_score"]
+    def on_loky() -> None:
+        with joblib.parallel_config(backend="loky", n_jobs=2):
+            make().fit(X, y)
+
+    runs: dict[str, Callable[[], None]] = {name: (lambda name=name: run(name)) for name in settings}
+    runs["loky (reference)"] = on_loky
+    log(f"broadcast: warm-up of {len(runs)} modes")
+    for f in runs.values():
+        f()
+    log(f"broadcast: {len(runs)} modes taking turns")
+    data["times"] = interleaved(runs, repeats)
+    for name in settings:
+        data["task_bytes"][name] = backends[name][-1].task_bytes
+        data["broadcasts"][name] = backends[name][-1].n_broadcasts
+    reference = results[next(iter(settings))]
+    same = all(
+        r.cv_results_["params"] == reference.cv_results_["params"]
+        and np.array_equal(
+            r.cv_results_["mean_test_score"], reference.cv_results_["mean_test_score"]
+        )
+        for r in results.values()
     )
     data["same_results"] = bool(same)
     rows = []
@@ -397,15 +488,80 @@ def part_broadcast(spark: Any, megabytes: float, repeats: int, env: dict[str, An
         f"float64), {n_iter} candidates x {folds} folds = {n_iter * folds} fits in one round, "
         '`n_jobs=2`, a nearest-centroid estimator (reads all of X, cheap). "Shipped" is the '
         "size of the pickled joblib batches sent inside Spark jobs during one fit (joblib "
-        "batches several fits per job automatically). Median and min of "
-        f"{repeats} runs after a warm-up. Same cv_results_ in both Spark modes: {same}."
+        'batches several fits per job automatically); "sent once" counts the arrays sent '
+        "once per fit (broadcasts; file artifacts on Spark Connect). Median and min of "
+        f"{repeats} runs after a warm-up, the modes taking turns in each repeat. Same "
+        f"cv_results_ in every Spark mode: {same}."
     )
     table = markdown_table(
-        ["mode", "wall median (s)", "wall min (s)", "shipped in tasks (MB)", "broadcasts"], rows
+        ["mode", "wall median (s)", "wall min (s)", "shipped in tasks (MB)", "sent once"], rows
     )
     title = f"Spark: sending a {X.nbytes / 1e6:.0f} MB X once per search"
     markdown = header(title, env, intro) + "\n" + table
     paths = write_results(env["stem"] + "broadcast", markdown, {"environment": env, **data})
+    log(f"wrote {paths[0]}")
+    print(markdown)
+
+
+# ---------------------------------------------------------------------------
+# Part (d): an objective holding data, sent once per fmin call
+# ---------------------------------------------------------------------------
+def part_payload(
+    spark: Any, connect: Any, sizes_mb: list[float], n_trials: int, repeats: int, env: dict
+) -> None:
+    import skopt_hp
+    from skopt_hp.integrations.spark import SparkTrials
+
+    space = {"x": skopt_hp.hp.uniform("x", -5, 5)}
+
+    def search(session: Any, megabytes: float, seed: int) -> None:
+        # A new array each run: nothing (artifact, cached value) is reused from a previous run.
+        data = np.random.default_rng(seed).random(int(megabytes * 1e6 / 8))
+
+        def objective(params: dict[str, float]) -> float:
+            return (params["x"] - 1.0) ** 2 + float(data[:1].sum()) * 0.0
+
+        trials = SparkTrials(parallelism=2, spark_session=session)
+        skopt_hp.fmin(
+            objective,
+            space,
+            algo=skopt_hp.tpe.suggest,
+            max_evals=n_trials,
+            trials=trials,
+            rstate=0,
+            show_progressbar=False,
+        )
+        assert trials.count_successful_trials() == n_trials
+
+    counter = iter(range(1, 1_000_000))
+    labels = sessions(spark, connect)
+    data: dict[str, Any] = {"sizes_mb": sizes_mb, "n_trials": n_trials, "times": {}}
+    rows = []
+    log("payload: warm-up")
+    for session in labels.values():
+        search(session, 0.0, 0)
+    for megabytes in sizes_mb:
+        log(f"payload: {megabytes} MB, {len(labels)} sessions taking turns")
+        runs = {
+            label: (lambda session=session, mb=megabytes: search(session, mb, next(counter)))
+            for label, session in labels.items()
+        }
+        times = interleaved(runs, repeats)
+        for label, t in times.items():
+            data["times"][f"{label}|{megabytes}"] = t
+            rows.append([label, megabytes, fmt(t["median"], 3), ms(1000 * t["median"] / n_trials)])
+    intro = (
+        f"`fmin` with `SparkTrials(parallelism=2)`, {n_trials} trials of an objective that "
+        "holds an array of the given size (a closure), a new array for every run. The "
+        "objective is pickled once per `fmin` call and sent once: a broadcast on the classic "
+        "session, a file artifact (`addArtifacts`) on Spark Connect, each loaded once per "
+        f"executor Python worker. Wall time of the whole `fmin` call, median of {repeats} runs, "
+        "the sessions taking turns."
+    )
+    table = markdown_table(["session", "objective data (MB)", "wall (s)", "per trial (ms)"], rows)
+    markdown = header("Spark: an objective holding data, sent once per fmin", env, intro)
+    markdown += "\n" + table
+    paths = write_results(env["stem"] + "payload", markdown, {"environment": env, **data})
     log(f"wrote {paths[0]}")
     print(markdown)
 
@@ -417,6 +573,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, 1 repeat")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--master", default="local[2]")
+    parser.add_argument(
+        "--no-connect", action="store_true", help="the classic session only (no Connect server)"
+    )
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
 
@@ -425,18 +584,35 @@ def main(argv: list[str] | None = None) -> None:
 
     spark = get_spark_session(args.master, config={"spark.ui.enabled": "false"})
     spark.sparkContext.parallelize(range(2), 2).map(lambda x: x).collect()
-    env = {**environment(), **spark_environment(spark)}
+    server = connect = None
+    if not args.no_connect:
+        import _connect_server
+
+        log("starting a local Spark Connect server")
+        # 4 GB: the "inside every task" mode keeps several 50 MB job plans in the server.
+        server = _connect_server.start(driver_memory="4g")
+        connect = _connect_server.connect(server)
+        connect.range(0, 2, 1, numPartitions=2).selectExpr("id").collect()
+    env = {**environment(), **spark_environment(spark, connect)}
     env["stem"] = "spark_quick_" if args.quick else "spark_"
     parts = PARTS if args.part == "all" else (args.part,)
     try:
         if "fmin" in parts:
             sizes = [8, 24] if args.quick else [8, 24, 50]
-            part_fmin(spark, sizes, repeats, env)
+            part_fmin(spark, connect, sizes, repeats, env)
         if "overhead" in parts:
-            part_overhead(spark, 4 if args.quick else 8, 12 if args.quick else 40, repeats, env)
+            n_iter, n_tasks = (4, 12) if args.quick else (8, 40)
+            part_overhead(spark, connect, n_iter, n_tasks, repeats, env)
         if "broadcast" in parts:
-            part_broadcast(spark, 10 if args.quick else 50, repeats, env)
+            part_broadcast(spark, connect, 10 if args.quick else 50, repeats, env)
+        if "payload" in parts:
+            sizes_mb = [0.0, 10.0] if args.quick else [0.0, 10.0, 50.0]
+            part_payload(spark, connect, sizes_mb, 8 if args.quick else 16, repeats, env)
     finally:
+        if connect is not None:
+            connect.stop()
+        if server is not None:
+            server.stop()
         spark.stop()
 
 

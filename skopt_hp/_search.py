@@ -14,6 +14,7 @@ import contextlib
 import functools
 import math
 import numbers
+import sys
 import warnings
 from collections.abc import Mapping
 from concurrent.futures.process import BrokenProcessPool
@@ -79,6 +80,21 @@ _GROWING_STATE = (
     "best_params_",
     "_worker_deaths",
 )
+
+
+def _fixed_joblibspark() -> contextlib.AbstractContextManager[Any]:
+    """joblibspark's own active ``"spark"`` backend replaced by skopt_hp's fixed one.
+
+    Under ``joblibspark.register_spark()`` and ``parallel_backend("spark")``,
+    joblibspark's defects would turn a fit's error into an ``AttributeError``
+    (see ``skopt_hp/integrations/_spark_backend.py``). Only when joblibspark
+    was imported by the user: nothing is imported otherwise.
+    """
+    if sys.modules.get("joblibspark") is None:
+        return contextlib.nullcontext()
+    from .integrations._spark_backend import replacing_joblibspark
+
+    return replacing_joblibspark()
 
 
 # ---------------------------------------------------------------------------
@@ -614,7 +630,7 @@ class HyperoptSearchCV(BaseSearchCV):
         # MLflow's autologging, if the user switched it on, patches scikit-learn's
         # estimators (not this class): every cross-validation fit made in this process
         # and the refit would open a run of their own.
-        with _tracking.suppress_framework_autolog():
+        with _tracking.suppress_framework_autolog(), _fixed_joblibspark():
             try:
                 super().fit(X, y, **params)
             except BaseException as error:

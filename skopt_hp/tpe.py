@@ -26,8 +26,8 @@ Without arguments, ``tpe.suggest`` uses :class:`~skopt_hp.samplers.TPESampler`'s
 defaults, which were chosen by benchmark (see ``docs/benchmarks.md``) and
 differ from hyperopt's (20 startup trials, univariate kernels, the split
 above with ``gamma=0.25``). ``partial(tpe.suggest, n_startup_jobs=20,
-gamma=0.25, multivariate=False, ei_weights=False)`` comes closest to
-hyperopt's algorithm.
+gamma=0.25, multivariate=False, ei_weights=False, branch_exploration=0.0,
+group_split=False)`` comes closest to hyperopt's algorithm.
 
 Examples
 --------

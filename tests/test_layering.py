@@ -115,6 +115,7 @@ LAYER_OF = {
     # Optional extras.
     "skopt_hp.integrations": "integrations",
     "skopt_hp.integrations._spark_backend": "integrations",
+    "skopt_hp.integrations._spark_jobs": "integrations",
     "skopt_hp.integrations._spark_session": "integrations",
     "skopt_hp.integrations._spark_tasks": "integrations",
     "skopt_hp.integrations.mlflow": "integrations",
@@ -170,6 +171,12 @@ UPWARD_IMPORTS = {
         "suppress_framework_autolog",
         "skopt_hp.integrations.mlflow",
     ): "a search switches MLflow's own autologging off, once mlflow is imported",
+    (
+        "skopt_hp._search",
+        "_fixed_joblibspark",
+        "skopt_hp.integrations._spark_backend",
+    ): "under joblibspark's own 'spark' backend (once the user imported joblibspark), "
+    "HyperoptSearchCV.fit runs on the fixed Spark backend instead",
 }
 
 #: Attributes private to ``Trials``: only ``skopt_hp._trials`` may touch them on another object.

@@ -82,10 +82,13 @@ def resolve_tracker(switch: bool | None, *, estimator_search: bool = False) -> T
     ----------
     switch : bool or None
         The per-call switch (``mlflow_logging``): False never logs, True
-        always logs, None follows ``skopt_hp.autolog()``.
+        always logs, None follows ``skopt_hp.autolog()``; when that was
+        never called, None logs inside an active MLflow run (``with
+        mlflow.start_run(): ...``, in a process that imported mlflow), with
+        the default options.
     estimator_search : bool, default=False
         True for :class:`~skopt_hp.HyperoptSearchCV`: when ``skopt_hp.autolog()``
-        was never called, the search then follows MLflow's own
+        was never called, the search then also follows MLflow's own
         ``mlflow.sklearn.autolog()`` (and its ``log_models``), as
         ``GridSearchCV`` does.
 
@@ -103,15 +106,17 @@ def resolve_tracker(switch: bool | None, *, estimator_search: bool = False) -> T
         return None
     enabled, options = get_default()
     if switch is None and not enabled:
-        if enabled is False or not estimator_search or not _imported("mlflow"):
-            # MLflow's autolog cannot be on unless mlflow was imported: no import needed to know.
+        # Neither an active MLflow run nor MLflow's autolog can exist unless the user
+        # imported mlflow: no import is needed to know.
+        if enabled is False or not _imported("mlflow"):
             return None
-        from ..integrations.mlflow import framework_autolog_options
+        from ..integrations.mlflow import framework_autolog_options, in_active_run
 
-        framework_options = framework_autolog_options()
-        if framework_options is None:
+        framework_options = framework_autolog_options() if estimator_search else None
+        if framework_options is not None:
+            options = framework_options
+        elif not in_active_run():
             return None
-        options = framework_options
     from ..integrations.mlflow import make_tracker
 
     return make_tracker(**options)

@@ -4,6 +4,12 @@ Shared by the ``fmin`` side (:mod:`skopt_hp.integrations.spark`) and the
 joblib backend (:mod:`skopt_hp.integrations._spark_backend`), which both
 need a session; neither imports the other at import time. pyspark is
 imported when a session is asked for, not with this module.
+
+A session is either *classic* (a ``SparkContext`` in this process, reached
+through py4j) or a *Spark Connect* client (``SparkSession.builder.remote``,
+Databricks serverless and shared-access clusters): :func:`is_connect` tells
+them apart by the session's class, never by process-wide state, since one
+process may hold both.
 """
 
 from __future__ import annotations
@@ -16,7 +22,14 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["DEFAULT_BROADCAST_THRESHOLD", "INSTALL_HINT", "get_spark_session", "require"]
+__all__ = [
+    "DEFAULT_BROADCAST_THRESHOLD",
+    "INSTALL_HINT",
+    "default_parallelism",
+    "get_spark_session",
+    "is_connect",
+    "require",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +57,37 @@ def require(module: str) -> Any:
 # ---------------------------------------------------------------------------
 # Session
 # ---------------------------------------------------------------------------
+def is_connect(session: Any) -> bool:
+    """Whether ``session`` is a Spark Connect session (``pyspark.sql.connect``).
+
+    Read from the session's class (Databricks Connect's session subclasses
+    pyspark's), so that nothing is imported: Spark Connect's client needs the
+    ``pyspark[connect]`` dependencies (grpcio, pyarrow).
+    """
+    return any(cls.__module__.startswith("pyspark.sql.connect") for cls in type(session).__mro__)
+
+
+def _connect_session() -> Any:
+    """The active or default Spark Connect session, if the user's code created one."""
+    # Only when its module is already imported: a Connect session cannot exist otherwise.
+    connect = sys.modules.get("pyspark.sql.connect.session")
+    if connect is None:
+        return None
+    try:
+        # The thread's active session, else the default one (created in another thread).
+        return connect.SparkSession.active()
+    except Exception:  # noqa: BLE001 - pyspark raises PySparkRuntimeError when there is none
+        return None
+
+
 def _existing_session() -> Any:
     sql = require("pyspark.sql")
+    # In Spark Connect mode (pyspark's SPARK_CONNECT_MODE_ENABLED, as set by
+    # SparkSession.builder.remote), this is already the Connect session.
     session = sql.SparkSession.getActiveSession()
+    if session is not None:
+        return session
+    session = _connect_session()
     if session is not None:
         return session
     try:
@@ -54,6 +95,53 @@ def _existing_session() -> Any:
         return sql.SparkSession.active()
     except Exception:  # noqa: BLE001 - pyspark raises PySparkRuntimeError when there is none
         return None
+
+
+def _quiet_pandas_warning() -> None:
+    # pyspark 4.x imports its testing helpers while starting, which warn that pandas 3
+    # is untested: noise about a feature (pandas UDFs) skopt_hp does not use.
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
+
+
+def _connect_to(sql: Any, remote: str, config: Mapping[str, str] | None) -> Any:
+    """A Spark Connect session to ``remote`` (``SPARK_REMOTE``)."""
+    if remote.startswith("local"):
+        # A local server runs its executors here, as a classic local master does.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = sql.SparkSession.builder.remote(remote)
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
+    with warnings.catch_warnings():
+        _quiet_pandas_warning()
+        session = builder.getOrCreate()
+    logger.info("Connected to Spark Connect (SPARK_REMOTE=%s).", remote)
+    return session
+
+
+def default_parallelism(session: Any) -> int:
+    """The number of tasks Spark runs at once by default on ``session`` (at least 1).
+
+    ``sparkContext.defaultParallelism`` for a classic session (``N`` for
+    ``local[N]``, the executors' cores on a cluster). A Spark Connect
+    session has no ``sparkContext``: the same number is read from the
+    partitions Spark gives a ``range`` by default (its leaf-node default
+    parallelism, which is ``defaultParallelism`` unless
+    ``spark.sql.leafNodeDefaultParallelism`` says otherwise), at the cost of
+    one small job that runs no Python.
+    """
+    if not is_connect(session):
+        return max(int(session.sparkContext.defaultParallelism), 1)
+    # One row per partition at least, up to 4096 partitions; max(partition id) + 1 counts them.
+    row = (
+        session.range(0, 4096)
+        .selectExpr("spark_partition_id() AS partition")
+        .agg({"partition": "max"})
+        .first()
+    )
+    return max(int(row[0]) + 1, 1)
 
 
 def get_spark_session(
@@ -66,10 +154,15 @@ def get_spark_session(
     """The active SparkSession, or a new embedded local one.
 
     When a session exists (Databricks, a notebook, one you built), it is
-    returned unchanged and the other arguments are ignored. Otherwise a
-    session is started, on the master that ``spark-submit`` configured when
-    it launched this script, else on ``master`` (by default the embedded
-    ``local[N]``), with:
+    returned unchanged and the other arguments are ignored; a Spark Connect
+    session (``SparkSession.builder.remote(...)``, Databricks serverless) is
+    returned as it is too. When ``SPARK_REMOTE`` is set (Spark Connect's
+    variable: ``sc://host:port``, or ``local[N]`` for a local Spark Connect
+    server), a Spark Connect session to it is created and returned (with
+    ``config`` as its runtime settings). Otherwise a classic session is
+    started, on the master that ``spark-submit`` configured when it launched
+    this script, else on ``master`` (by default the embedded ``local[N]``),
+    with:
 
     * for a local master, ``PYSPARK_PYTHON`` and ``PYSPARK_DRIVER_PYTHON``
       set to this Python (``sys.executable``) unless already set, so that
@@ -97,7 +190,7 @@ def get_spark_session(
 
     Returns
     -------
-    pyspark.sql.SparkSession
+    pyspark.sql.SparkSession or pyspark.sql.connect.session.SparkSession
 
     Raises
     ------
@@ -111,6 +204,9 @@ def get_spark_session(
     if session is not None:
         return session
     sql = require("pyspark.sql")
+    remote = os.environ.get("SPARK_REMOTE")
+    if remote:
+        return _connect_to(sql, remote, config)
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise RuntimeError(
             "Spark needs a Java runtime (Java 17 or 21), but neither JAVA_HOME is set nor "
@@ -134,11 +230,7 @@ def get_spark_session(
     for key, value in (config or {}).items():
         builder = builder.config(key, value)
     with warnings.catch_warnings():
-        # pyspark 4.x imports its testing helpers while starting, which warn that pandas 3
-        # is untested: noise about a feature (pandas UDFs) skopt_hp does not use.
-        warnings.filterwarnings(
-            "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
-        )
+        _quiet_pandas_warning()
         session = builder.getOrCreate()
     session.sparkContext.setLogLevel(log_level)
     logger.info(

@@ -4,16 +4,32 @@ Kept apart from the driver-side modules so that an executor only imports
 this module (and what the objective needs): no joblibspark, no logging, no
 driver state. Everything here must be picklable by reference, i.e. defined at
 module level.
+
+What a search sends once (the objective, large arrays) reaches a task as a
+reference with a ``value``: a Spark broadcast on a classic session, an
+:class:`ArtifactRef` (a file added to the Spark Connect session) on Spark
+Connect, where broadcasts do not exist.
 """
 
 from __future__ import annotations
 
+import collections
 import pickle
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .._evaluate import evaluate
 
-__all__ = ["CloudPickled", "load_persistent", "run_trial"]
+__all__ = [
+    "ArtifactRef",
+    "CloudPickled",
+    "arrow_task",
+    "load_persistent",
+    "rdd_task",
+    "run_joblib_batch",
+    "run_trial",
+]
 
 
 class CloudPickled:
@@ -34,6 +50,85 @@ class CloudPickled:
         return pickle.loads, (cloudpickle.dumps(self.obj, protocol=pickle.HIGHEST_PROTOCOL),)
 
 
+# ---------------------------------------------------------------------------
+# Spark Connect: what replaces broadcasts
+# ---------------------------------------------------------------------------
+#: Bytes of loaded artifacts a Python worker keeps (the newest one is always kept).
+MAX_CACHED_BYTES = 1 << 30
+
+_cache: collections.OrderedDict[str, tuple[Any, int]] = collections.OrderedDict()
+_cache_lock = threading.Lock()
+
+
+class ArtifactRef:
+    """A pickled object added to a Spark Connect session as a file artifact.
+
+    The driver uploads the object once (``SparkSession.addArtifacts(...,
+    file=True)``); a task reads ``value``, which loads the file through
+    ``SparkFiles`` the first time a Python worker needs it and keeps it
+    (least recently used objects go first once :data:`MAX_CACHED_BYTES` is
+    reached), as Spark keeps a broadcast value per worker.
+
+    Parameters
+    ----------
+    name : str
+        The artifact's file name, unique to its content.
+    nbytes : int
+        Size of the pickled object.
+    """
+
+    __slots__ = ("name", "nbytes")
+
+    def __init__(self, name: str, nbytes: int) -> None:
+        self.name = name
+        self.nbytes = nbytes
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        return ArtifactRef, (self.name, self.nbytes)
+
+    def __repr__(self) -> str:
+        return f"ArtifactRef({self.name!r}, nbytes={self.nbytes})"
+
+    @property
+    def value(self) -> Any:
+        with _cache_lock:
+            entry = _cache.get(self.name)
+            if entry is not None:
+                _cache.move_to_end(self.name)
+                return entry[0]
+        from pyspark import SparkFiles
+
+        with open(SparkFiles.get(self.name), "rb") as file:
+            obj = pickle.load(file)
+        with _cache_lock:
+            _cache[self.name] = (obj, self.nbytes)
+            total = sum(size for _, size in _cache.values())
+            while len(_cache) > 1 and total > MAX_CACHED_BYTES:
+                _, (_, size) = _cache.popitem(last=False)
+                total -= size
+        return obj
+
+
+def rdd_task(task: Callable[[], bytes], _: Any) -> bytes:
+    """The body of a one-element RDD ``map`` (classic sessions): run ``task``."""
+    return task()
+
+
+def arrow_task(task: Callable[[], bytes], batches: Iterable[Any]) -> Iterator[Any]:
+    """The body of a one-row ``mapInArrow`` job: run ``task``, return its bytes as a row.
+
+    Spark Connect runs Python on executors through DataFrame operations only;
+    a one-partition ``range(1)`` mapped with this function is a one-task job
+    whose single ``result`` (binary) value is what ``task`` returned.
+    """
+    import pyarrow as pa
+
+    for _ in batches:  # the input row carries nothing
+        pass
+    result = task()
+    yield pa.RecordBatch.from_arrays([pa.array([result], type=pa.binary())], names=["result"])
+
+
 def _failure(kind: str, message: str, traceback: str | None = None) -> dict[str, Any]:
     return {"type": kind, "message": message, "traceback": traceback}
 
@@ -43,9 +138,9 @@ def run_trial(objective: Any, params: dict[str, Any]) -> bytes:
 
     Parameters
     ----------
-    objective : pyspark.Broadcast
-        Broadcast of ``(fn, space)``, sent once per ``fmin`` call rather than
-        with every task.
+    objective : pyspark.Broadcast or ArtifactRef
+        ``(fn, space)``, sent once per ``fmin`` call rather than with every
+        task.
     params : dict
         The trial's point (label to value, choice indices).
 
@@ -90,7 +185,7 @@ def run_trial(objective: Any, params: dict[str, Any]) -> bytes:
 
 
 class _BroadcastUnpickler(pickle.Unpickler):
-    """Resolves the persistent ids written by the driver's broadcasting pickler."""
+    """Resolves the persistent ids written by the driver's sharing pickler."""
 
     def __init__(self, file: Any, broadcasts: list[Any]) -> None:
         super().__init__(file)
@@ -104,7 +199,12 @@ class _BroadcastUnpickler(pickle.Unpickler):
 
 
 def load_persistent(payload: bytes, broadcasts: list[Any]) -> Any:
-    """Unpickle ``payload``, replacing broadcast references by their values."""
+    """Unpickle ``payload``, replacing references to shared objects by their values.
+
+    ``broadcasts`` holds the references (Spark broadcasts or
+    :class:`ArtifactRef`), in the order the payload's persistent ids number
+    them.
+    """
     import io
 
     return _BroadcastUnpickler(io.BytesIO(payload), broadcasts).load()

@@ -140,6 +140,13 @@ def make_tracker(**options: Any) -> MlflowTracker:
     return MlflowTracker(**options)
 
 
+def in_active_run() -> bool:
+    """Whether an MLflow run is active in this thread (``mlflow.start_run()``)."""
+    import mlflow
+
+    return mlflow.active_run() is not None
+
+
 def framework_autolog_options() -> dict[str, Any] | None:
     """Tracker options when MLflow's ``mlflow.sklearn.autolog()`` is on, else None."""
     from mlflow.utils.autologging_utils import autologging_is_disabled, get_autologging_config

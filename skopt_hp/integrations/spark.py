@@ -12,6 +12,13 @@ needs a Java runtime (17 or 21).
   :func:`register_spark` makes ``joblib.parallel_backend("spark")`` use it.
 * :func:`get_spark_session` — the active session, or an embedded local one.
 
+Both run on a classic session and on a Spark Connect session
+(``SparkSession.builder.remote(...)``; Databricks serverless compute and
+shared-access clusters), which has no ``SparkContext``: there, trials and
+fits run through ``mapInArrow`` jobs, are cancelled through job tags, and
+what a search sends once travels as a session file artifact instead of a
+broadcast (see ``docs/spark.md``).
+
 Importing this module does not import pyspark; using it without pyspark
 raises an ``ImportError`` with the install command. See ``docs/spark.md``.
 """
@@ -19,6 +26,7 @@ raises an ``ImportError`` with the install command. See ``docs/spark.md``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import numbers
 import pickle
@@ -31,7 +39,12 @@ from typing import Any
 
 from .._evaluate import RemoteOutcome
 from .._trials import Trial, Trials, TrialState
-from ._spark_session import DEFAULT_BROADCAST_THRESHOLD, get_spark_session
+from ._spark_session import (
+    DEFAULT_BROADCAST_THRESHOLD,
+    default_parallelism,
+    get_spark_session,
+    is_connect,
+)
 from ._spark_session import require as _require
 
 __all__ = [
@@ -60,8 +73,9 @@ def _spark_failure(exc: BaseException) -> RemoteOutcome:
 class _SparkExecutor:
     """Runs each trial as a one-task Spark job, from a driver thread of its own.
 
-    Each trial's job has its own job group, so it can be cancelled alone;
-    ``(fn, space)`` is broadcast once per ``fmin`` call rather than shipped
+    Each trial's job has its own job group (a job tag on Spark Connect), so
+    it can be cancelled alone; ``(fn, space)`` is sent to the executors once
+    per ``fmin`` call (a broadcast, or a Spark Connect artifact) rather than
     with every task.
     """
 
@@ -76,13 +90,12 @@ class _SparkExecutor:
         *,
         trials: SparkTrials,
     ) -> None:
-        from ._spark_tasks import CloudPickled
+        from ._spark_jobs import jobs_for
 
         self.capacity = capacity
         self._trials = trials
-        self._session = session
-        self._context = session.sparkContext
-        self._payload = CloudPickled((fn, space))
+        self._jobs = jobs_for(session)
+        self._payload = (fn, space)
         self._objective: Any = None
         self._prefix = f"skopt_hp-trial-{uuid.uuid4().hex[:12]}"
         self._threads: list[threading.Thread] = []
@@ -92,14 +105,13 @@ class _SparkExecutor:
         return f"{self._prefix}-{trial.tid}"
 
     def submit(self, trial: Trial) -> Future[Any]:
-        from pyspark import inheritable_thread_target
-
         from ._spark_tasks import run_trial
 
+        jobs = self._jobs
         if self._objective is None:
-            # Broadcast on first use: fmin has validated its arguments by then.
+            # Sent on first use: fmin has validated its arguments by then.
             try:
-                self._objective = self._context.broadcast(self._payload)
+                self._objective = jobs.share(self._payload)
             except Exception as exc:
                 raise TypeError(
                     "SparkTrials sends the objective `fn` and `space` to the executors, but "
@@ -107,33 +119,21 @@ class _SparkExecutor:
                 ) from exc
         future: Future[Any] = Future()
         future.set_running_or_notify_cancel()
-        context, objective, params = self._context, self._objective, dict(trial.params)
-        group = self._group(trial)
-
-        cancelled, tid = self._cancelled, trial.tid
+        task = functools.partial(run_trial, self._objective, dict(trial.params))
+        group, cancelled, tid = self._group(trial), self._cancelled, trial.tid
 
         def run() -> None:
             try:
-                # Per thread (pinned-thread mode): the job belongs to this trial's group, and
-                # cancelling it interrupts the task, which kills its Python worker.
-                context.setJobGroup(group, f"skopt_hp trial {tid}", True)
                 if tid in cancelled:
                     raise RuntimeError("cancelled before its Spark job started")
-                data = (
-                    context.parallelize([params], 1)
-                    .map(lambda point: run_trial(objective, point))
-                    .collect()[0]
-                )
-                record = pickle.loads(data)
+                record = pickle.loads(jobs.run(task, group, f"skopt_hp trial {tid}"))
                 outcome = RemoteOutcome(record["result"], record["failure"])
             except BaseException as exc:  # noqa: BLE001 - reported as the trial's outcome
                 outcome = _spark_failure(exc)
             future.set_result(outcome)
 
         thread = threading.Thread(
-            target=inheritable_thread_target(self._session)(run),
-            name=f"skopt_hp-{group}",
-            daemon=True,
+            target=jobs.thread_target(run), name=f"skopt_hp-{group}", daemon=True
         )
         thread.start()
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
@@ -143,7 +143,7 @@ class _SparkExecutor:
         self._trials.fmin_cancelled_reason = reason
         for trial in trials:
             self._cancelled.add(trial.tid)
-            self._context.cancelJobGroup(self._group(trial))
+            self._jobs.cancel(self._group(trial))
 
     def close(self) -> None:
         for thread in self._threads:
@@ -159,8 +159,17 @@ class _SparkExecutor:
         )
         objective, self._objective = self._objective, None
         if objective is not None:
-            with contextlib.suppress(Exception):  # the session may be stopped already
-                objective.destroy(blocking=False)
+            self._jobs.release(objective)
+
+
+def _check_session(session: Any) -> None:
+    if session is None or is_connect(session):
+        return
+    if not (hasattr(session, "sparkContext") and hasattr(session, "createDataFrame")):
+        raise TypeError(
+            "spark_session must be None or a SparkSession (classic or Spark Connect), but got "
+            f"{session!r}."
+        )
 
 
 def _check_parallelism(parallelism: Any) -> None:
@@ -218,8 +227,9 @@ class SparkTrials(Trials):
         Stop (cancelling running trials) once a loss at or below it is
         found; ``fmin``'s ``loss_threshold`` takes precedence.
     spark_session : pyspark.sql.SparkSession, optional
-        The session to run on; by default :func:`get_spark_session` (the
-        active session, or an embedded ``local[N]`` one).
+        The session to run on, classic or Spark Connect; by default
+        :func:`get_spark_session` (the active session, or an embedded
+        ``local[N]`` one).
 
     Attributes
     ----------
@@ -238,10 +248,12 @@ class SparkTrials(Trials):
       ``result["failure"]``) and the search goes on, whatever
       ``catch_eval_exceptions`` says: the driver cannot re-raise an
       exception that lives on an executor.
-    * ``fn`` and ``space`` are pickled (cloudpickle) and broadcast once per
-      ``fmin`` call; they must not use Spark themselves (a SparkContext is
-      only available on the driver). To tune a Spark ML model, whose
-      training is already distributed, use plain :class:`~skopt_hp.Trials`.
+    * ``fn`` and ``space`` are pickled (cloudpickle) and sent once per
+      ``fmin`` call (a broadcast; on Spark Connect, a file artifact of the
+      session, which lasts as long as the session); they must not use Spark
+      themselves (a session is only available on the driver). To tune a
+      Spark ML model, whose training is already distributed, use plain
+      :class:`~skopt_hp.Trials`.
     * The objective's return value must be picklable (it is sent back to the
       driver); other keys of a result dict are kept as with ``Trials``.
     * ``KeyboardInterrupt`` cancels the running Spark jobs, keeps the
@@ -276,14 +288,10 @@ class SparkTrials(Trials):
         _check_parallelism(parallelism)
         _check_timeout(timeout)
         _check_loss_threshold(loss_threshold)
-        if spark_session is not None and not hasattr(spark_session, "sparkContext"):
-            raise TypeError(
-                "spark_session must be None or a pyspark.sql.SparkSession (not Spark Connect), "
-                f"but got {spark_session!r}."
-            )
+        _check_session(spark_session)
         super().__init__()
         self._spark = spark_session if spark_session is not None else get_spark_session()
-        default = max(int(self._spark.sparkContext.defaultParallelism), 1)
+        default = default_parallelism(self._spark)
         self.user_specified_parallelism = parallelism
         self.parallelism = self._decide_parallelism(parallelism, default)
         self.timeout = timeout
@@ -384,8 +392,10 @@ def register_spark() -> None:
 
     After this, ``with joblib.parallel_backend("spark", n_jobs=4):`` (or
     ``joblib.parallel_config(backend="spark")``) runs scikit-learn's fits on
-    Spark with the fixes described in :func:`spark_backend`. It replaces
-    joblibspark's own registration (``joblibspark.register_spark``).
+    Spark with the fixes described in :func:`spark_backend`, for any joblib
+    code. Under joblibspark's own registration (``joblibspark.register_spark``),
+    ``HyperoptSearchCV.fit`` switches to the fixed backend by itself; other
+    joblib code then runs on joblibspark's.
     """
     _require("pyspark")
     _require("joblibspark")
@@ -417,8 +427,12 @@ def spark_backend(
     * no warning per batch;
     * arrays of ``broadcast_threshold`` bytes or more (``X``, ``y``, the
       folds' indices; numpy, pandas or scipy.sparse) are sent to the
-      executors once per search, as Spark broadcasts, instead of with every
-      task.
+      executors once per search, as Spark broadcasts (file artifacts of the
+      session on Spark Connect), instead of with every task.
+
+    The same fixes apply, without this context, when ``HyperoptSearchCV.fit``
+    runs under joblibspark's own ``"spark"`` backend
+    (``joblibspark.register_spark()``).
 
     Parameters
     ----------
@@ -428,17 +442,17 @@ def spark_backend(
         Estimators' own ``n_jobs`` (e.g. ``HyperoptSearchCV(n_jobs=...)``)
         override it, as with any joblib backend.
     spark_session : pyspark.sql.SparkSession, optional
-        By default :func:`get_spark_session`.
+        Classic or Spark Connect; by default :func:`get_spark_session`.
     broadcast_threshold : int or None, default=65536 (64 KiB)
-        Size in bytes from which an array is broadcast; ``None`` ships every
+        Size in bytes from which an array is sent once; ``None`` ships every
         array inside the tasks, as joblibspark does.
 
     Yields
     ------
     SparkBackend
-        The backend instance. Its ``n_broadcasts`` counts the arrays
-        broadcast and ``task_bytes`` the bytes of pickled batches shipped in
-        Spark jobs, within the block. Broadcasts are released when each
+        The backend instance. Its ``n_broadcasts`` counts the arrays sent
+        once (broadcasts or artifacts) and ``task_bytes`` the bytes of
+        pickled batches shipped in Spark jobs, within the block. Broadcasts are released when each
         ``Parallel`` call (each ``fit``) ends.
 
     Examples
@@ -454,9 +468,9 @@ def spark_backend(
     from ._spark_backend import SparkBackend, filter_noise
 
     session = spark_session if spark_session is not None else get_spark_session()
-    if n_jobs is None:
-        n_jobs = max(int(session.sparkContext.defaultParallelism), 1)
     backend = SparkBackend(broadcast_threshold=broadcast_threshold, spark_session=session)
+    if n_jobs is None:
+        n_jobs = default_parallelism(session)
     with warnings.catch_warnings():
         filter_noise()
         with joblib.parallel_config(backend=backend, n_jobs=n_jobs):

@@ -325,6 +325,10 @@ class Choice(Param):
         cum = np.cumsum(weights)
         cum[-1] = 1.0
         self._cum = cum
+        # TPE reads the prior on every suggestion: computed once, read-only.
+        prior = np.diff(cum, prepend=0.0)
+        prior.flags.writeable = False
+        self._weights = prior
         self._freeze()
 
     _func = "choice"
@@ -335,8 +339,8 @@ class Choice(Param):
 
     @property
     def weights(self) -> np.ndarray:
-        """Prior probability of each option."""
-        return np.diff(self._cum, prepend=0.0)
+        """Prior probability of each option (a read-only array)."""
+        return self._weights
 
     def _args(self) -> tuple:
         if self.p is None:
@@ -370,7 +374,7 @@ class Choice(Param):
         return np.asarray(z).astype(np.int64)
 
     def snap(self, z: np.ndarray) -> np.ndarray:
-        return np.clip(np.round(z), 0, self.n_options - 1)
+        return np.minimum(np.maximum(np.round(z), 0), self.n_options - 1)
 
     def check_external(self, value: Any) -> None:
         super().check_external(value)
@@ -422,7 +426,7 @@ class _Numeric(Param):
         # Clip first, then quantise: quantising a value outside the bounds can give
         # a value (0 for a quantised log parameter) whose encoding is not canonical.
         lo, hi = self.bounds
-        z = np.clip(np.asarray(z, dtype=float), lo, hi)
+        z = np.minimum(np.maximum(np.asarray(z, dtype=float), lo), hi)
         if self.q is not None or self.integer:
             z = self._encode_values(self._decode_values(z))
         return z

@@ -186,6 +186,10 @@ class SearchSpace:
         for j, param in enumerate(self.params):
             col = Z[:, j]
             ok = ~np.isnan(col)
+            if self.conditions[j] == ((),) and ok.all():
+                # Always active and set: the common case, once per suggestion.
+                Z[:, j] = param.snap(col)
+                continue
             snapped = np.full_like(col, np.nan)
             snapped[ok] = param.snap(col[ok])
             Z[:, j] = np.where(self._active(Z, j), snapped, np.nan)
@@ -208,13 +212,19 @@ class SearchSpace:
         for j, param in enumerate(self.params):
             col = Z[:, j]
             ok = ~np.isnan(col)
+            if ok.all():
+                # Active in every row (always, for an unconditional space): no masking.
+                cols.append((param.label, None, param.to_external(col).tolist()))
+                continue
             ext = np.empty(len(col), dtype=object)
             if ok.any():
                 ext[ok] = param.to_external(col[ok]).tolist()
             cols.append((param.label, ok, ext))
         points = []
         for i in range(Z.shape[0]):
-            points.append({label: ext[i] for label, ok, ext in cols if ok[i]})
+            points.append(
+                {label: ext[i] for label, ok, ext in cols if ok is None or ok[i]}
+            )
         return points
 
     def encode(self, points: Sequence[Mapping[str, Any]]) -> np.ndarray:

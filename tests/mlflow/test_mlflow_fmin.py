@@ -10,7 +10,7 @@ import pytest
 from _mlflow_helpers import all_runs, child_runs, logged_params, parent_runs, requires_mlflow
 
 import skopt_hp
-from skopt_hp import STATUS_FAIL, STATUS_OK, Trials, fmin, hp
+from skopt_hp import STATUS_FAIL, STATUS_OK, Trials, fmin, hp, tpe
 
 pytestmark = requires_mlflow
 
@@ -163,6 +163,50 @@ def test_logs_into_the_users_run_and_nests_a_second_search(experiment):
     assert nested_search.iloc[0]["params.max_evals"] == "2"
     assert len(child_runs(experiment, nested_search.iloc[0]["run_id"])) == 2
     assert len(parent_runs(experiment)) == 1  # no other top-level run
+
+
+def _quadratic(p):
+    return (p["x"] - 1) ** 2 + 0.5 * p["y"] ** 2
+
+
+def test_inside_the_users_run_trials_are_nested_runs_by_default(experiment):
+    """The seeds' snippet: ``with mlflow.start_run(): fmin(...)``, no switch, no autolog."""
+    import mlflow
+
+    space = {"x": hp.uniform("x", -3, 3), "y": hp.uniform("y", -3, 3)}
+    trials = Trials()
+    with mlflow.start_run() as run:
+        fmin(_quadratic, space, algo=tpe.suggest, max_evals=12, trials=trials, rstate=0,
+             show_progressbar=False)  # fmt: skip
+
+    parents = parent_runs(experiment)
+    assert list(parents["run_id"]) == [run.info.run_id]
+    children = child_runs(experiment, run.info.run_id)
+    assert len(children) == 12
+    by_tid = {int(row["tags.skopt_hp.trial"]): row for _, row in children.iterrows()}
+    for trial in trials.records:
+        row = by_tid[trial.tid]
+        assert float(row["params.x"]) == trial.params["x"]
+        assert float(row["params.y"]) == trial.params["y"]
+        assert row["metrics.loss"] == pytest.approx(trial.loss)
+
+
+def test_inside_a_run_the_switch_and_autolog_disable_opt_out(experiment):
+    import mlflow
+
+    space = {"x": hp.uniform("x", -3, 3), "y": hp.uniform("y", -3, 3)}
+    with mlflow.start_run() as run:
+        _fmin(_quadratic, space, max_evals=3, mlflow_logging=False)
+        skopt_hp.autolog(disable=True)
+        _fmin(_quadratic, space, max_evals=3)
+    assert list(all_runs(experiment)["run_id"]) == [run.info.run_id]  # only the user's run
+    # Outside a run, with mlflow imported and autolog never called (as the conftest
+    # restores it after each test): nothing either.
+    from skopt_hp._tracking import _switch
+
+    _switch._default.update(enabled=None, options={})
+    _fmin(_quadratic, space, max_evals=3)
+    assert len(all_runs(experiment)) == 1
 
 
 def test_settings_clashing_with_the_users_params_go_to_a_nested_run(experiment, caplog):

@@ -169,6 +169,32 @@ def test_logs_into_the_users_run(experiment):
     assert len(child_runs(experiment, run.info.run_id)) == 4
 
 
+def test_inside_the_users_run_candidates_are_nested_runs_by_default(experiment):
+    import mlflow
+
+    X, y = _iris()
+    search = HyperoptSearchCV(
+        _pipeline(), {"clf__C": hp.loguniform("C", -2, 2)}, n_iter=12, cv=2, random_state=0
+    )
+    with mlflow.start_run() as run:
+        search.fit(X, y)  # no mlflow_logging, skopt_hp.autolog() never called
+    assert search.mlflow_run_id_ == run.info.run_id
+    assert list(parent_runs(experiment)["run_id"]) == [run.info.run_id]
+    children = child_runs(experiment, run.info.run_id)
+    assert len(children) == 12
+    for _, row in children.iterrows():
+        index = int(row["tags.skopt_hp.trial"])
+        assert float(row["params.clf__C"]) == search.cv_results_["params"][index]["clf__C"]
+        assert row["metrics.loss"] == pytest.approx(-search.cv_results_["mean_test_score"][index])
+    # The model is logged, as skopt_hp.autolog()'s defaults say.
+    assert "skopt_hp.model_uri" in mlflow.get_run(run.info.run_id).data.tags
+
+    # mlflow_logging=False opts out.
+    with mlflow.start_run() as quiet:
+        search.set_params(mlflow_logging=False).fit(X, y)
+    assert len(child_runs(experiment, quiet.info.run_id)) == 0
+
+
 @pytest.mark.parametrize("switch", [None, False])
 def test_mlflow_sklearn_autolog_opens_no_run_per_inner_fit(experiment, switch):
     import mlflow

@@ -32,6 +32,7 @@ SPARK_MODULE = "test_hyperopt_spark.py"
 # The Spark tests' skip rule (no pyspark, joblibspark or Java; an error in CI instead).
 sys.path.insert(0, str(HERE.parent / "spark"))
 from _spark_helpers import SKIP_REASON as SPARK_SKIP_REASON  # noqa: E402
+from _spark_helpers import classic_session  # noqa: E402
 
 sys.path.pop(0)
 
@@ -137,18 +138,15 @@ def _runs_randomized_search(item: pytest.Item) -> bool:
 # ---------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def _peers_spark_session():
-    from skopt_hp.integrations._spark_session import _existing_session
-    from skopt_hp.integrations.spark import get_spark_session
+    from pyspark.sql import SparkSession
 
-    created = _existing_session() is None
-    session = get_spark_session(
-        "local[2]",
-        app_name="skopt_hp-tests",
-        config={"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"},
-    )
+    # A classic session (hyperopt's tests use its sparkContext), even when the run
+    # made a Spark Connect one first; the one tests/spark uses when both run here.
+    created = SparkSession.getActiveSession() is None
+    session = classic_session()
     yield session
     # Stopped here only if started here and still running (tests/spark stops its own).
-    if created and _existing_session() is session:
+    if created and SparkSession.getActiveSession() is session:
         session.stop()
 
 

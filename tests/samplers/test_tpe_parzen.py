@@ -10,7 +10,7 @@ from scipy import stats
 from scipy.integrate import trapezoid
 
 from skopt_hp import hp
-from skopt_hp.samplers._tpe._estimator import fit_parzen
+from skopt_hp.samplers._tpe._estimator import fit_parzen, option_fades
 from skopt_hp.samplers._tpe._parzen import (
     CategoricalKernels,
     NumericalKernels,
@@ -146,6 +146,31 @@ def test_categorical_kernels_follow_the_pseudo_count_rule() -> None:
     got = np.exp(mix.log_pdf(np.array([[0.0], [1.0], [2.0]])))
     np.testing.assert_allclose(got, expected, rtol=1e-12)
     assert got.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("exploration", [0.0, 0.5, 1.0])
+def test_rarely_tried_options_keep_a_share_of_the_prior(exploration: float) -> None:
+    param = hp.choice("c", ["a", "b", "c"])
+    X = np.array([[0.0], [0.0], [0.0], [1.0]])
+    tried = np.array([40, 6, 1])  # finished trials that chose each option
+    fades = option_fades(4, tried, exploration)
+    # An option's pseudo-count fades with (m + 1) ** (1 - e) * (min(tried, m) + 1) ** e.
+    np.testing.assert_allclose(
+        fades, 5.0 ** (1 - exploration) * np.array([5.0, 5.0, 2.0]) ** exploration
+    )
+    mix = fit_parzen([param], X, np.ones(4), SETTINGS, fades=[fades])
+    prior = np.full(3, 1 / 3)
+    smoothing = 3 * prior / fades
+    rows = [np.eye(3)[i] + smoothing for i in (0, 0, 0, 1)]
+    expected = np.mean([r / r.sum() for r in rows] + [prior], axis=0)
+    got = np.exp(mix.log_pdf(np.array([[0.0], [1.0], [2.0]])))
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    usual = np.exp(fit_parzen([param], X, np.ones(4), SETTINGS).log_pdf(np.array([[2.0]])))[0]
+    if exploration == 0:
+        assert got[2] == pytest.approx(usual, rel=1e-12)
+    else:
+        # The option one trial tried keeps more of l(x) than the usual rule leaves it.
+        assert got[2] > 1.2 * usual
 
 
 def test_continuous_samples_follow_log_pdf() -> None:

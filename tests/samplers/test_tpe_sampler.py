@@ -199,6 +199,60 @@ def test_conditional_parameters_follow_their_own_good_trials() -> None:
     assert np.median(np.abs(xb - 2)) < 1.5
 
 
+def _revisits_after_a_bad_start(sampler: TPESampler, seed: int, budget: int = 80) -> int:
+    """How often branch b is proposed in ``budget`` trials after a bad start in it.
+
+    Branch a bottoms at 0.5; branch b holds the optimum, 0 at ``x_b = 0.9``,
+    but its trials of the random start all landed at ``x_b < 0.5`` (loss > 3).
+    """
+    space = SearchSpace(
+        hp.choice("model", [{"x_a": hp.uniform("x_a", 0, 1)}, {"x_b": hp.uniform("x_b", 0, 1)}])
+    )
+    a, b = space.index["x_a"], space.index["x_b"]
+
+    def loss(z: np.ndarray) -> float:
+        return 0.5 + (z[a] - 0.5) ** 2 if np.isnan(z[b]) else 20 * (z[b] - 0.9) ** 2
+
+    rng = np.random.default_rng(seed)
+    Z = space.sample(rng, 20)
+    in_b = ~np.isnan(Z[:, b])
+    Z[in_b, b] = rng.uniform(0, 0.5, in_b.sum())
+    losses = [loss(z) for z in Z]
+    for _ in range(budget):
+        z = sampler.ask(space, Observations(Z, np.array(losses)), 1, rng)
+        Z = np.vstack([Z, z])
+        losses.append(loss(z[0]))
+    return int((~np.isnan(Z[20:, b])).sum())
+
+
+def test_a_branch_locked_out_by_a_bad_start_is_revisited() -> None:
+    seeds = range(4)
+    revisits = [_revisits_after_a_bad_start(TPESampler(), seed) for seed in seeds]
+    assert min(revisits) >= 1, revisits
+    # The usual pseudo-counts (hyperopt's and Optuna's) leave b locked out on most seeds.
+    usual = [_revisits_after_a_bad_start(TPESampler(branch_exploration=0.0), s) for s in seeds]
+    assert sum(r == 0 for r in usual) > len(seeds) / 2, usual
+
+
+def test_a_branch_learns_from_its_own_best_trials_with_the_group_split() -> None:
+    space = two_branch_space()
+    b = space.index["x_b"]
+    obs = observe(space, 80, seed=0)
+    in_b = ~np.isnan(obs.Z[:, b])
+    # Every trial of branch b is worse than every trial of branch a; within b,
+    # the best ones are near x_b = 2.
+    losses = np.where(in_b, 10 + np.abs(obs.Z[:, b] - 2), obs.losses)
+    spread = {}
+    for group_split in (True, False):
+        models = TPESampler(group_split=group_split)._fit_below(space, Observations(obs.Z, losses))
+        (model,) = [m for m in models if b in m.group.columns]
+        x = model.below.sample(np.random.default_rng(0), 200)[:, 0]
+        spread[group_split] = np.median(np.abs(x - 2))
+    assert spread[True] < 1.5
+    # Split with all trials, b's l(x) has no 'below' trial: the prior alone.
+    assert spread[False] > 2.5
+
+
 def test_nested_conditions_are_proposed_in_gating_order() -> None:
     space = SearchSpace(
         hp.choice(
@@ -293,6 +347,10 @@ def test_pending_trials_from_other_workers_repel_proposals() -> None:
         ({"max_ordinal_points": 8.0}, TypeError, "max_ordinal_points must be an int"),
         ({"ordinal_bandwidth": -0.5}, ValueError, "ordinal_bandwidth must be finite and >= 0.0"),
         ({"ordinal_bandwidth": "1"}, TypeError, "ordinal_bandwidth must be a real number"),
+        ({"choice_exploration": 1.5}, ValueError, r"choice_exploration must be in \[0, 1\], but"),
+        ({"choice_exploration": -0.1}, ValueError, "choice_exploration must be finite and >= 0"),
+        ({"branch_exploration": "1"}, TypeError, "branch_exploration must be a real number"),
+        ({"group_split": 1}, TypeError, "group_split must be True or False"),
     ],
 )
 def test_invalid_arguments_name_the_parameter(kwargs, error, match) -> None:

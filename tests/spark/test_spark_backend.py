@@ -1,4 +1,5 @@
-"""HyperoptSearchCV and joblib on Spark: the fixed joblibspark backend, and broadcasting."""
+"""HyperoptSearchCV and joblib on Spark (classic and Spark Connect): the fixed joblibspark
+backend, joblibspark's own registration, and large arrays sent once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from _spark_helpers import pickle_by_value, requires_spark
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression
 
 from skopt_hp import HyperoptSearchCV, hp
@@ -25,10 +27,11 @@ def data():
     return make_classification(n_samples=120, n_features=6, random_state=0)
 
 
-def _search(**kwargs):
+def _search(estimator=None, **kwargs):
     kwargs.setdefault("n_iter", 6)
     kwargs.setdefault("n_points", 3)
-    return HyperoptSearchCV(LogisticRegression(), SPACE, cv=3, random_state=0, **kwargs)
+    estimator = LogisticRegression() if estimator is None else estimator
+    return HyperoptSearchCV(estimator, SPACE, cv=3, random_state=0, **kwargs)
 
 
 class ExplodingClassifier(ClassifierMixin, BaseEstimator):
@@ -43,6 +46,24 @@ class ExplodingClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return np.zeros(len(X))
+
+
+class RefusingClassifier(ClassifierMixin, BaseEstimator):
+    """Raises a ValueError in fit when ``C`` is above ``limit`` (always, by default)."""
+
+    def __init__(self, C=1.0, fit_intercept=True, limit=-1.0):
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.limit = limit
+
+    def fit(self, X, y):
+        if self.C > self.limit:
+            raise ValueError(f"C={self.C:.4g} is above the limit {self.limit}")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
 
 
 class PickyError(Exception):
@@ -126,7 +147,7 @@ def test_no_warning_per_batch(spark):
             assert joblib.Parallel()(joblib.delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]
 
 
-def test_ambient_parallel_backend_after_register_spark(spark, data):
+def test_ambient_parallel_backend_after_register_spark(spark_classic, data):
     from skopt_hp.integrations._spark_backend import SparkBackend
     from skopt_hp.integrations.spark import register_spark
 
@@ -139,6 +160,53 @@ def test_ambient_parallel_backend_after_register_spark(spark, data):
             joblib.Parallel()(joblib.delayed(_fail)(i) for i in range(6))
         search = _search().fit(X, y)
     _same_results(search, _search().fit(X, y))
+
+
+@pytest.fixture
+def joblibspark_registered():
+    """joblibspark's own "spark" backend registered, as its README shows; restored after."""
+    from joblib.parallel import BACKENDS
+    from joblibspark import register_spark as joblibspark_register
+
+    saved = BACKENDS.get("spark")
+    joblibspark_register()
+    yield
+    if saved is None:
+        BACKENDS.pop("spark", None)
+    else:
+        BACKENDS["spark"] = saved
+
+
+# joblibspark's own constructor (the user's parallel_backend call) warns on a local master;
+# scikit-learn warns of the failed candidates' NaN scores: both expected here.
+@pytest.mark.filterwarnings("ignore:Spark local mode doesn't support stage-level scheduling")
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_joblibsparks_own_registration_gets_the_fixes(active_spark, data, joblibspark_registered):
+    """register_spark() + parallel_backend("spark"): the fit's own error, with its message."""
+    from joblibspark.backend import SparkDistributedBackend
+
+    from skopt_hp.integrations._spark_backend import SparkBackend
+
+    X, y = data
+    search = HyperoptSearchCV(
+        RefusingClassifier(), SPACE, n_iter=4, cv=2, random_state=0, error_score="raise"
+    )
+    with joblib.parallel_backend("spark", n_jobs=2):
+        active, _ = joblib.parallel.get_active_backend()
+        assert type(active) is SparkDistributedBackend  # joblibspark's, not ours
+        with pytest.raises(ValueError, match=r"C=.* is above the limit -1"):
+            search.fit(X, y)
+        # Failing fits under error_score=nan keep their message, and the search goes on.
+        search = _search(estimator=RefusingClassifier(limit=1.0), n_iter=6, n_points=3)
+        with pytest.warns(FitFailedWarning, match=r"ValueError: C=.* is above the limit 1"):
+            search.fit(X, y)
+        failed = [p["C"] > 1.0 for p in search.cv_results_["params"]]
+        assert 0 < sum(failed) < 6
+        assert np.isnan(search.cv_results_["mean_test_score"][failed]).all()
+        # The user's backend is active again after fit.
+        assert joblib.parallel.get_active_backend()[0] is active
+    # The fix ran the fits on the same session as joblibspark's backend would have.
+    assert not isinstance(active, SparkBackend) and active._spark is active_spark
 
 
 def test_large_arrays_are_broadcast_once_per_search(spark):
@@ -162,12 +230,12 @@ def test_large_arrays_are_broadcast_once_per_search(spark):
     assert shared.task_bytes < shipped.task_bytes / 10
 
 
-def test_broadcast_threshold_is_validated(spark):
+def test_broadcast_threshold_is_validated(spark_classic):
     from skopt_hp.integrations.spark import spark_backend
 
     with (
         pytest.raises(ValueError, match="broadcast_threshold must be None or an int >= 0"),
-        spark_backend(spark_session=spark, broadcast_threshold=-1),
+        spark_backend(spark_session=spark_classic, broadcast_threshold=-1),
     ):
         pass
 
@@ -178,7 +246,7 @@ def test_broadcast_threshold_is_validated(spark):
 # skopt_hp/integrations/_spark_backend.py can go.
 # ---------------------------------------------------------------------------
 @pytest.fixture
-def raw_joblibspark(spark):
+def raw_joblibspark(spark_classic):
     from joblibspark.backend import SparkDistributedBackend
 
     with warnings.catch_warnings():
@@ -198,10 +266,11 @@ def test_upstream_joblibspark_loses_the_original_exception(raw_joblibspark):
 
 @pytest.mark.filterwarnings("ignore")
 def test_upstream_joblibspark_breaks_error_score_raise(raw_joblibspark, data):
+    # scikit-learn's own search: HyperoptSearchCV replaces joblibspark's backend in fit.
+    from sklearn.model_selection import GridSearchCV
+
     X, y = data
-    search = HyperoptSearchCV(
-        ExplodingClassifier(), SPACE, n_iter=2, cv=2, random_state=0, error_score="raise"
-    )
+    search = GridSearchCV(ExplodingClassifier(), {"C": [0.5, 1.0]}, cv=2, error_score="raise")
     with (
         joblib.parallel_config(backend=raw_joblibspark, n_jobs=2),
         pytest.raises(AttributeError, match="_backend_args"),

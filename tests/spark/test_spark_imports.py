@@ -34,6 +34,27 @@ def test_importing_skopt_hp_does_not_import_pyspark():
     assert proc.stdout.strip() == "ok"
 
 
+def test_a_search_never_imports_joblibspark_or_pyspark():
+    # HyperoptSearchCV.fit looks for joblibspark's backend only once the user imported it.
+    proc = _python(
+        """
+        import sys
+        from sklearn.datasets import load_iris
+        from sklearn.linear_model import LogisticRegression
+        from skopt_hp import HyperoptSearchCV
+        X, y = load_iris(return_X_y=True)
+        HyperoptSearchCV(LogisticRegression(max_iter=300), {"C": [0.5, 1.0]}, n_iter=2,
+                         cv=2).fit(X, y)
+        extra = ("pyspark", "joblibspark", "py4j", "mlflow")
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in extra)
+        assert not loaded, loaded
+        print("ok")
+        """
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
 @pytest.mark.parametrize(
     "call",
     [

@@ -18,6 +18,8 @@ Every point thus keeps its own probability, however few the points.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,7 +29,7 @@ from ...space import Grid, Param
 from ._parzen import CategoricalKernels, NumericalKernels, ParzenMixture
 from ._settings import KernelSettings
 
-__all__ = ["Domain", "domain_of", "fit_parzen"]
+__all__ = ["Domain", "domain_of", "fit_parzen", "option_fades"]
 
 # Normal priors are unbounded; bandwidth rules need a finite range, which is
 # taken as this many prior standard deviations either side of the prior mean.
@@ -87,7 +89,7 @@ def _neighbor_bandwidths(
     # Work on rows (one per dimension): sorting contiguous rows is several
     # times faster than sorting the columns of X in place.
     XT = np.ascontiguousarray(X.T)
-    order = np.argsort(XT, axis=1, kind="stable")
+    order = _stable_argsort_rows(XT)
     rows = np.arange(XT.shape[0])[:, None]
     s = np.concatenate([low[:, None], XT[rows, order], high[:, None]], axis=1)
     gaps = np.diff(s, axis=1)
@@ -100,6 +102,22 @@ def _neighbor_bandwidths(
     sigma = np.empty_like(sorted_sigma)
     sigma[rows, order] = sorted_sigma
     return sigma.T
+
+
+def _stable_argsort_rows(XT: np.ndarray) -> np.ndarray:
+    """``np.argsort(XT, axis=1, kind="stable")``, about three times faster on continuous rows.
+
+    Tied values take their kernel's gap by position, so the order among ties
+    must be the stable one for proposals not to depend on the sort. Without
+    ties every sort gives that order, so the fast unstable sort is used and
+    only rows with ties (grids, values clipped to a bound) are sorted again.
+    """
+    order = np.argsort(XT, axis=1)
+    if XT.shape[1] > 1:
+        ordered = np.take_along_axis(XT, order, axis=1)
+        for r in np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(axis=1)):
+            order[r] = np.argsort(XT[r], kind="stable")
+    return order
 
 
 def _scott_bandwidths(x: np.ndarray, n_dims: int, scale: float) -> np.ndarray:
@@ -122,10 +140,11 @@ def _numerical_kernels(
     X: np.ndarray, domains: Sequence[Domain], settings: KernelSettings, n_dims: int
 ) -> NumericalKernels:
     m = X.shape[0]
-    prior_mu = np.array([d.prior_mu for d in domains])
+    columns = _domain_columns(tuple(domains))
+    prior_mu = columns.prior_mu
     # The prior kernel's width caps every kernel; the clip floor shrinks with
     # the number of kernels so the model can sharpen but never collapse.
-    max_sigma = np.array([d.prior_sigma for d in domains])
+    max_sigma = columns.prior_sigma
     if settings.consider_magic_clip:
         min_sigma = max_sigma / min(100.0, m + 2.0)
     else:
@@ -138,36 +157,81 @@ def _numerical_kernels(
         )
     else:
         # Observations outside the nominal span (normal priors) widen it.
-        low = np.minimum([d.span_low for d in domains], X.min(axis=0))
-        high = np.maximum([d.span_high for d in domains], X.max(axis=0))
+        low = np.minimum(columns.span_low, X.min(axis=0))
+        high = np.maximum(columns.span_high, X.max(axis=0))
         sigma = _neighbor_bandwidths(X, low, high, settings.consider_endpoints)
     return NumericalKernels(
         mu=np.vstack([X, prior_mu]),
-        sigma=np.vstack([np.clip(sigma, min_sigma, max_sigma), max_sigma]),
-        low=np.array([d.low for d in domains]),
-        high=np.array([d.high for d in domains]),
-        step=np.array([d.step for d in domains]),
+        sigma=np.vstack([np.minimum(np.maximum(sigma, min_sigma), max_sigma), max_sigma]),
+        low=columns.low,
+        high=columns.high,
+        step=columns.step,
     )
 
 
-def _kernel_rows(kernel: np.ndarray, x: np.ndarray, prior: np.ndarray, settings: KernelSettings):
+@functools.lru_cache(maxsize=512)
+def _domain_columns(domains: tuple[Domain, ...]) -> Domain:
+    """The fields of ``domains`` as read-only arrays, one entry per parameter.
+
+    A group's domains never change during a search, and building these arrays
+    on every fit cost a few percent of a suggestion.
+    """
+    columns = {}
+    for field in dataclasses.fields(Domain):
+        column = np.array([getattr(d, field.name) for d in domains], dtype=float)
+        column.flags.writeable = False
+        columns[field.name] = column
+    return Domain(**columns)
+
+
+def option_fades(m: int, tried: np.ndarray, exploration: float) -> np.ndarray:
+    """How fast each option's share of the prior fades in a table of ``m`` observations.
+
+    The share is divided by ``m + 1`` (hyperopt's and Optuna's rule) when
+    ``exploration`` is 0; by ``min(tried, m) + 1`` when it is 1, ``tried``
+    being how many finished trials chose each option, so an option few
+    trials tried keeps a share of every observation's kernel; in between, by
+    the geometric interpolation ``(m + 1) ** (1 - e) * (min(tried, m) + 1) ** e``.
+    """
+    seen = np.minimum(np.asarray(tried, dtype=float), m) + 1.0
+    return (m + 1.0) ** (1.0 - exploration) * seen**exploration
+
+
+def _kernel_rows(
+    kernel: np.ndarray,
+    x: np.ndarray,
+    prior: np.ndarray,
+    settings: KernelSettings,
+    fades: np.ndarray | None = None,
+):
     """The table of a categorical or ordinal dimension from its per-option kernels.
 
     ``kernel[i]`` is the (normalised) kernel of an observation of option
     ``i``; each observation's row adds a share of the prior, pseudo-counts
-    that fade as observations accumulate (as Optuna does). Rows depend on
-    the observed option only, so they are built once per option and
-    gathered: ``(m + 1, n)`` with the prior as the last row.
+    ``prior_weight * n_options * prior / fades`` that fade as the ``m``
+    observations accumulate: ``fades`` is ``m + 1`` (as Optuna does) unless
+    given per option (see :func:`option_fades`). Rows depend on the observed
+    option only, so they are built once per option and gathered:
+    ``(m + 1, n)`` with the prior as the last row.
     """
     m, n_options = x.shape[0], prior.size
-    rows = kernel + settings.prior_weight / (m + 1) * n_options * prior
+    if fades is None:
+        rows = kernel + settings.prior_weight / (m + 1) * n_options * prior
+    else:
+        rows = kernel + settings.prior_weight * n_options * prior / fades
     rows /= rows.sum(axis=1, keepdims=True)
-    return np.vstack([rows[x.astype(np.intp)], prior])
+    # Gathered straight into the table (no vstack copy of its m rows).
+    table = np.empty((m + 1, n_options))
+    np.take(rows, x.astype(np.intp), axis=0, out=table[:m])
+    table[m] = prior
+    return table
 
 
-def _categorical_table(x: np.ndarray, prior: np.ndarray, settings: KernelSettings) -> np.ndarray:
+def _categorical_table(
+    x: np.ndarray, prior: np.ndarray, settings: KernelSettings, fades: np.ndarray | None = None
+) -> np.ndarray:
     """Kernels of one categorical dimension: a row per observed option in ``x``, and the prior."""
-    return _kernel_rows(np.eye(prior.size), x, prior, settings)
+    return _kernel_rows(np.eye(prior.size), x, prior, settings, fades)
 
 
 def _ordinal_table(x: np.ndarray, grid: Grid, settings: KernelSettings) -> np.ndarray:
@@ -196,6 +260,7 @@ def fit_parzen(
     settings: KernelSettings,
     domains: Sequence[Domain | None] | None = None,
     grids: Sequence[Grid | None] | None = None,
+    fades: Sequence[np.ndarray | None] | None = None,
 ) -> ParzenMixture:
     """Fit the Parzen mixture of a group of numerical and categorical parameters.
 
@@ -215,6 +280,10 @@ def fit_parzen(
         The grid of each parameter modelled as ordinal (``None`` for the
         others); its column of ``X`` holds grid *indices*. Ordinal
         dimensions are modelled with the categorical ones.
+    fades : sequence of ndarray or None, optional
+        For each categorical parameter, how fast each option's share of the
+        prior fades (:func:`option_fades`); ``None`` (for a parameter, or
+        for all) is ``m + 1`` for every option.
 
     Returns
     -------
@@ -246,7 +315,8 @@ def fit_parzen(
         for j in cat:
             grid = grids[j]
             if grid is None:
-                tables.append(_categorical_table(X[:, j], params[j].weights, settings))
+                fade = None if fades is None else fades[j]
+                tables.append(_categorical_table(X[:, j], params[j].weights, settings, fade))
             else:
                 tables.append(_ordinal_table(X[:, j], grid, settings))
         categorical = CategoricalKernels(tables)
