@@ -95,6 +95,15 @@ def test_a_stopped_candidates_estimate_is_below_the_reference(reference, offsets
         assert test.estimate(ref, scores) < ref.mean
 
 
+def test_a_tiny_deficit_still_gives_an_estimate_below_the_reference():
+    """Found by the property above: the mean plus -6e-168 rounds back to the mean."""
+    ref = Reference(np.array([0.0, 1.0]), 0.0)
+    scores = np.array([-6.084024595219696e-168])
+    test = FoldRacingTest(alpha=0.5)
+    assert test.stops(ref, scores)
+    assert test.estimate(ref, scores) < ref.mean
+
+
 def test_the_estimate_is_the_reference_mean_plus_the_mean_difference():
     scores = np.array([0.80, 0.84])
     expected = REFERENCE.mean + np.mean(scores - REFERENCE.scores[:2])
