@@ -113,10 +113,12 @@ def test_a_crashed_python_worker_is_a_failed_trial(spark, tmp_path):
     flag = str(tmp_path / "crashed")
 
     def crash_once(p):
-        if not os.path.exists(flag):
-            open(flag, "w").close()
-            os._exit(3)  # the executor's Python worker dies without a word
-        return p["x"] ** 2
+        try:
+            # Created atomically: of two trials running at once, exactly one crashes.
+            os.close(os.open(flag, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return p["x"] ** 2
+        os._exit(3)  # the executor's Python worker dies without a word
 
     trials = SparkTrials(parallelism=2, spark_session=spark)
     _run(trials, crash_once, max_evals=4)
