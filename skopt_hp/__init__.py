@@ -15,6 +15,8 @@ base, exceptions, pyll, criteria
     ``pyll.stochastic.sample``, ``criteria.EI_gaussian``...).
 HyperoptSearchCV
     The scikit-learn meta-estimator.
+HyperoptHalvingSearchCV
+    Successive halving (synchronous or ASHA) with TPE proposals.
 SparkTrials
     Trials run in parallel on Apache Spark (``pip install "skopt_hp[spark]"``).
 plot
@@ -24,6 +26,7 @@ autolog
 """
 
 from . import anneal, base, criteria, early_stop, exceptions, hp, plot, pyll, rand, tpe
+from ._halving import HyperoptHalvingSearchCV
 from ._search import HyperoptSearchCV
 from ._trials import (
     STATUS_FAIL,
@@ -55,6 +58,7 @@ __all__ = [
     "STATUS_STRINGS",
     "STATUS_SUSPENDED",
     "AllTrialsFailed",
+    "HyperoptHalvingSearchCV",
     "HyperoptSearchCV",
     "SparkTrials",
     "Trial",

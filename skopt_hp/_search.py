@@ -31,6 +31,8 @@ from . import tpe as _tpe  # noqa: F401  (registers algo="tpe")
 from ._ask import UntriedPoints, ask, resolve_algo
 from ._loop import Budget, RunMonitor
 from ._progress import progress_bar
+from ._race import RaceResult
+from ._search_racing import FoldRacer, race_columns
 from ._search_records import search_info, search_outcome, search_trial_record
 from ._search_results import (
     NON_FINITE_MESSAGE,
@@ -38,12 +40,14 @@ from ._search_results import (
     SearchHistory,
     check_same_splits,
     rank_non_finite_last,
+    times_over_fitted_folds,
     warn_non_finite,
 )
 from ._sklearn_compat import (
     BaseSearchCV,
     FailingFitsContext,
     Interval,
+    StrOptions,
     can_fail_fits,
     defer_all_fits_failed,
     discard_aborted_tasks,
@@ -61,6 +65,9 @@ __all__ = ["HyperoptSearchCV"]
 
 #: Candidates proposed jointly per round by default (see ``n_points``).
 DEFAULT_N_POINTS = 4
+
+#: Level of fold racing's one-sided test by default (see ``pruning_alpha``).
+DEFAULT_PRUNING_ALPHA = 0.05
 
 #: What a copy of a running search leaves out (see ``HyperoptSearchCV.__getstate__``): the
 #: search's records, which grow with it, and the previous fit's results and model.
@@ -337,13 +344,31 @@ class HyperoptSearchCV(BaseSearchCV):
         and the metric names are checked. With an int ``random_state``, a
         search continued to ``n_iter`` proposes the candidates a single
         search of ``n_iter`` would have proposed, as long as the stopping
-        point was a multiple of ``n_points``.
+        point was a multiple of ``n_points`` (and, with ``pruning``, as long
+        as the search was fitted with the same ``pruning`` settings).
+    pruning : {"folds"} or None, default=None
+        ``"folds"``: fold racing. Candidates are fit fold by fold, and after
+        each fold a candidate clearly worse than the best fully evaluated
+        candidate on the same folds stops: its remaining folds are never
+        fit. Its row of ``cv_results_`` has NaN for those folds and for its
+        mean and standard deviation of test (and train) scores, so it ranks
+        last and is never ``best_*``; the ``pruned`` and
+        ``n_folds_fitted`` columns say which and how far. The sampler learns
+        an estimate of its score (see Notes). ``None`` fits every fold of
+        every candidate, as ``RandomizedSearchCV``. See
+        ``docs/pruning.md``.
+    pruning_alpha : float in (0, 1), default=0.05
+        With ``pruning="folds"``, the level of the one-sided paired test
+        that stops a candidate (see Notes): smaller stops fewer candidates
+        (a lower risk of stopping a good one, fewer fits saved).
     mlflow_logging : bool or None, default=None
         Log the search to MLflow: a parent run (settings, the space as an
         artifact, best parameters and score, number of candidates), one
         nested run per candidate (its parameters as named in
         ``cv_results_['params']``, ``loss`` and every ``mean_*``/``std_*``
-        column, status, error), and the refit ``best_estimator_`` as an
+        column, status, error; with ``pruning``, ``n_folds_fitted`` and
+        the status ``"pruned"`` for a candidate stopped early), and the
+        refit ``best_estimator_`` as an
         MLflow model. ``None`` follows :func:`skopt_hp.autolog` and, when
         that was never called, MLflow's ``mlflow.sklearn.autolog()``;
         ``False`` never logs. Whatever this is, MLflow's own autologging is
@@ -356,7 +381,10 @@ class HyperoptSearchCV(BaseSearchCV):
     cv_results_ : dict of numpy (masked) ndarrays
         As in scikit-learn, one row per evaluated candidate, in evaluation
         order. ``param_<name>`` columns are masked where a conditional
-        parameter was inactive.
+        parameter was inactive. With ``pruning``, two columns come first:
+        ``pruned`` (bool) and ``n_folds_fitted`` (int); a pruned row's
+        ``mean_fit_time`` and ``mean_score_time`` (and their ``std_``) are
+        over the folds it was fit on.
     best_estimator_ : estimator
         The estimator refit on the whole data with ``best_params_``
         (``refit`` not False).
@@ -380,7 +408,9 @@ class HyperoptSearchCV(BaseSearchCV):
         indices, floats for ``q`` expressions); each ``result`` holds
         ``loss`` (minus the mean test score of the optimised metric),
         ``status``, ``cv_index``, the candidate's ``params`` and its
-        ``mean_*``, ``std_*`` and ``split*`` entries of ``cv_results_``.
+        ``mean_*``, ``std_*`` and ``split*`` entries of ``cv_results_``
+        (and, with ``pruning``, ``pruned`` and ``n_folds_fitted``; a pruned
+        candidate's ``loss`` is minus its estimated score, see Notes).
         Candidates whose optimised score is not finite (failed fits) are
         finished trials with ``status`` ``"fail"`` and a ``failure`` entry
         (type and message), as when an objective returns ``STATUS_FAIL``:
@@ -388,6 +418,11 @@ class HyperoptSearchCV(BaseSearchCV):
         (an objective that raised).
     mlflow_run_id_ : str
         The MLflow run of the last ``fit``, when it was logged.
+    n_fits_ : int
+        With ``pruning``: the cross-validation fits the last ``fit`` made
+        (refit excluded), those whose results were thrown away included
+        (see Notes). Without pruning, a search fits ``n_splits_`` folds per
+        candidate.
 
     See Also
     --------
@@ -431,6 +466,45 @@ class HyperoptSearchCV(BaseSearchCV):
     ``best_score_`` describe them. Nothing is refit, so the search cannot
     predict; set ``warm_start=True`` and call ``fit`` again to continue from
     the finished rounds (and refit), or refit ``best_params_`` yourself.
+
+    **Fold racing** (``pruning="folds"``). A round is raced once a
+    candidate has been evaluated on every fold (the first round of a search
+    is evaluated in full). Its *reference* is the complete candidate with
+    the best mean score of the optimised metric so far. After each fold
+    but the last, a candidate stops when
+    ``mean(d) + z * sigma / sqrt(n) < 0``, where ``d`` are its differences
+    with the reference's scores on its first ``n`` folds,
+    ``z = Phi^-1(1 - pruning_alpha)`` (1.645 by default) and ``sigma``
+    estimates the standard deviation of one such difference from the
+    complete candidates: the pooled spread of the differences between the
+    reference and the better half of them (or, with the reference alone,
+    ``sqrt(2)`` times the spread of its own fold scores), and never less
+    than the candidate's own spread. That is a one-sided paired z-test of
+    "the candidate scores at least as well as the reference" at level
+    ``pruning_alpha`` per fold, so a candidate as good as the reference
+    is stopped with probability at most ``(n_splits - 1) * pruning_alpha``.
+    A fold whose score is NaN (a failed fit) never stops a candidate. The
+    sampler learns a stopped candidate's score as the reference's mean
+    plus the candidate's mean difference on its folds (always below the
+    reference's mean), rather than ignoring it: it learns where the bad
+    regions are (see ``docs/pruning.md`` for the measured effect).
+
+    Racing fits a candidate's folds one at a time, on all ``n_jobs``
+    workers at once: each worker takes the first fold of a new candidate
+    of the round, or the next fold of a candidate whose folds so far
+    did not stop it, the moment it is free. When only folds of candidates
+    whose last fold is still running are left, an idle worker fits one
+    ahead; if the candidate then stops, that fit is thrown away (it counts
+    in ``n_fits_``, not in ``cv_results_``). The decisions depend on the
+    scores only, never on which fit ended first, so with an int
+    ``random_state`` the candidates and ``cv_results_`` (times aside) are
+    the same whatever ``n_jobs`` is. Only ``n_fits_`` may differ. The
+    round is the same as without racing (``n_points`` candidates); each
+    fit is scikit-learn's ``_fit_and_score`` on ``fit``'s data, scorers and
+    routed parameters, as ``evaluate_candidates`` makes it (scikit-learn
+    1.4 to 1.9; another release raises an error naming what is missing,
+    before any fit). A fit that kills its worker process ends the search
+    with joblib's error (the finished rounds are kept, see below).
 
     **Fits that kill their worker.** With a process-based joblib backend
     (``n_jobs > 1``, loky), a fit that kills its worker process (a crash,
@@ -479,6 +553,8 @@ class HyperoptSearchCV(BaseSearchCV):
         "timeout": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "warm_start": ["boolean"],
+        "pruning": [StrOptions({"folds"}), None],
+        "pruning_alpha": [Interval(numbers.Real, 0, 1, closed="neither")],
         "mlflow_logging": ["boolean", None],
     }
 
@@ -502,6 +578,8 @@ class HyperoptSearchCV(BaseSearchCV):
         timeout: float | None = None,
         n_iter_no_change: int | None = None,
         warm_start: bool = False,
+        pruning: str | None = None,
+        pruning_alpha: float = DEFAULT_PRUNING_ALPHA,
         mlflow_logging: bool | None = None,
     ):
         self.search_space = search_space
@@ -512,6 +590,8 @@ class HyperoptSearchCV(BaseSearchCV):
         self.timeout = timeout
         self.n_iter_no_change = n_iter_no_change
         self.warm_start = warm_start
+        self.pruning = pruning
+        self.pruning_alpha = pruning_alpha
         self.mlflow_logging = mlflow_logging
         super().__init__(
             estimator=estimator,
@@ -602,6 +682,10 @@ class HyperoptSearchCV(BaseSearchCV):
         self.trials_ = trials
         untried = _untried_points(space, trials)
         n_iter = self._reachable_n_iter(untried, len(trials.records))
+        self.__dict__.pop("n_fits_", None)
+        racer = None
+        if self.pruning is not None:
+            racer = FoldRacer.start(self, evaluate_candidates, cv, trials.records)
         session = None
         # Only within this class's fit, which closes the session (and never twice).
         if getattr(self, "_tracking_session", False) is None:
@@ -627,12 +711,17 @@ class HyperoptSearchCV(BaseSearchCV):
             record_of=search_trial_record,
             best_text=_score_text,
         )
-        log = ResultsLog(history, super()._format_results)
+        log = ResultsLog(history, self._format_rows)
         round_index = history.rounds
+        n_pruned = sum(bool(t.result.get("pruned")) for t in trials.records)
+
+        def pruned_text() -> str:
+            return "" if racer is None else f", {n_pruned} pruned"
 
         def line(done: int, total: int | None, best_loss: float | None) -> str:
             return (
-                f"[HyperoptSearchCV] round {history.rounds}: {done}/{total} candidates, "
+                f"[HyperoptSearchCV] round {history.rounds}: {done}/{total} candidates"
+                f"{pruned_text()}, "
                 f"best score {'none yet' if best_loss is None else f'{-best_loss:.6g}'}"
             )
 
@@ -640,13 +729,17 @@ class HyperoptSearchCV(BaseSearchCV):
             self.verbose > 0,
             total=n_iter,
             initial=n_kept,
-            best_text=lambda loss: f"best score: {-loss:.6g}",
+            best_text=lambda loss: f"best score: {-loss:.6g}{pruned_text()}",
             unit="candidate",
             line=line,
         )
         self._results_log = log
         try:
-            with defer_all_fits_failed(once=True) as failure_log, bar_context as bar:
+            with (
+                defer_all_fits_failed(once=True) as failure_log,
+                bar_context as bar,
+                racer if racer is not None else contextlib.nullcontext(),
+            ):
                 monitor.progress = bar
                 try:
                     while monitor.trials_left() > 0:
@@ -660,9 +753,17 @@ class HyperoptSearchCV(BaseSearchCV):
                         candidates = [_candidate(space, trial) for trial in new]
                         for trial in new:
                             trials.start(trial)
-                        self._evaluate_round(evaluate_candidates, candidates, cv, search_ctx)
-                        for trial in new:
-                            self._record(trials, trial, log.take_row(trial.tid))
+                        raced = self._evaluate_round(
+                            evaluate_candidates, candidates, cv, search_ctx, racer
+                        )
+                        for trial, race in zip(new, raced, strict=True):
+                            row = log.take_row(trial.tid)
+                            if racer is not None:
+                                row = racer.annotate(row, race)
+                            self._record(trials, trial, row, race)
+                            if racer is not None:
+                                racer.learn(trial.result)
+                                n_pruned += race is not None and race.pruned
                         monitor.finished(new)
                         round_index += 1
                         history.rounds = round_index
@@ -674,6 +775,8 @@ class HyperoptSearchCV(BaseSearchCV):
             self._results_log = None
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
+        if racer is not None:
+            self.n_fits_ = racer.n_fits + (log.n_rows - racer.n_raced) * racer.n_splits
         if failure_log is not None:
             # One FitFailedWarning with the search's totals, or scikit-learn's error when
             # every fit failed, as RandomizedSearchCV's single call gives.
@@ -741,8 +844,22 @@ class HyperoptSearchCV(BaseSearchCV):
         log = getattr(self, "_results_log", None)
         if log is not None:
             return log.add_round(candidate_params, n_splits, out, more_results)
-        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        results = self._format_rows(candidate_params, n_splits, out, more_results)
         rank_non_finite_last(results)
+        return results
+
+    def _format_rows(
+        self,
+        candidate_params: Any,
+        n_splits: int,
+        out: Any,
+        more_results: Any = None,
+    ) -> dict[str, Any]:
+        """scikit-learn's formatting; the times of a pruned row are its fitted folds'."""
+        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        n_fitted = (more_results or {}).get("n_folds_fitted")
+        if n_fitted is not None:
+            times_over_fitted_folds(results, out, n_splits, list(n_fitted))
         return results
 
     def results_dataframe(self) -> Any:
@@ -778,7 +895,10 @@ class HyperoptSearchCV(BaseSearchCV):
         candidates: list[dict[str, Any]],
         cv: _FrozenSplits | None,
         search_ctx: Any,
-    ) -> None:
+        racer: FoldRacer | None = None,
+    ) -> list[RaceResult | None]:
+        """Evaluate a round; with racing, what each candidate's race gave (None: not raced)."""
+        reference = racer.reference() if racer is not None else None
         kwargs: dict[str, Any] = {"cv": cv}
         round_ctx = None
         if search_ctx is not None:
@@ -789,14 +909,22 @@ class HyperoptSearchCV(BaseSearchCV):
             ).call_on_fit_task_begin(estimator=self)
             kwargs["callback_ctx"] = round_ctx
         self._worker_deaths: dict[int, str] = {}
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=NON_FINITE_MESSAGE, category=UserWarning)
-            try:
-                evaluate_candidates(candidates, **kwargs)
-            except BrokenProcessPool as error:
-                self._evaluate_one_by_one(evaluate_candidates, candidates, cv, error)
+        raced: list[RaceResult | None] = [None] * len(candidates)
+        if racer is not None and reference is not None:
+            raced = list(racer.race(candidates, reference, round_ctx))
+        else:
+            if racer is not None:
+                kwargs["more_results"] = race_columns(raced, racer.n_splits)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=NON_FINITE_MESSAGE, category=UserWarning)
+                try:
+                    evaluate_candidates(candidates, **kwargs)
+                except BrokenProcessPool as error:
+                    more = kwargs.get("more_results")
+                    self._evaluate_one_by_one(evaluate_candidates, candidates, cv, error, more)
         if round_ctx is not None:
             round_ctx.call_on_fit_task_end(estimator=self)
+        return raced
 
     def _evaluate_one_by_one(
         self,
@@ -804,6 +932,7 @@ class HyperoptSearchCV(BaseSearchCV):
         candidates: list[dict[str, Any]],
         cv: _FrozenSplits | None,
         error: BaseException,
+        more_results: dict[str, list[Any]] | None = None,
     ) -> None:
         """Re-evaluate a round whose worker process died, one candidate per call.
 
@@ -819,16 +948,19 @@ class HyperoptSearchCV(BaseSearchCV):
         """
         if self.error_score == "raise" or not can_fail_fits(evaluate_candidates):
             raise error
-        for candidate in candidates:
+        for i, candidate in enumerate(candidates):
+            kwargs: dict[str, Any] = {"cv": cv}
+            if more_results is not None:
+                kwargs["more_results"] = {key: [values[i]] for key, values in more_results.items()}
             discard_aborted_tasks(evaluate_candidates)  # see its docstring: a joblib bug
             try:
-                evaluate_candidates([candidate], cv=cv)
+                evaluate_candidates([candidate], **kwargs)
             except BrokenProcessPool as death:
                 message = _worker_death_message(death)
                 # Keyed by the candidate dict, which is the params entry of its row.
                 self._worker_deaths[id(candidate)] = message
                 discard_aborted_tasks(evaluate_candidates)
-                evaluate_candidates([candidate], cv=cv, callback_ctx=FailingFitsContext(message))
+                evaluate_candidates([candidate], **kwargs, callback_ctx=FailingFitsContext(message))
 
     def _optimized_metric(self, results: Mapping[str, Any]) -> str:
         """The metric whose mean test score the sampler maximises (see Notes)."""
@@ -837,12 +969,25 @@ class HyperoptSearchCV(BaseSearchCV):
             return self.refit
         return names[0]
 
-    def _record(self, trials: Trials, trial: Trial, entries: dict[str, Any]) -> None:
+    def _record(
+        self,
+        trials: Trials,
+        trial: Trial,
+        entries: dict[str, Any],
+        race: RaceResult | None = None,
+    ) -> None:
         """Store the cross-validation result of ``trial`` (``entries``: its row of ``cv_results_``).
 
         ``loss`` is minus the optimised metric's mean test score; a candidate
-        whose score is not finite (a failed fit) is a finished trial with status ``"fail"``.
+        whose score is not finite (a failed fit) is a finished trial with
+        status ``"fail"``. A candidate stopped by fold racing (``race``) is a
+        successful trial whose loss is minus its estimated mean score (see
+        ``pruning``).
         """
+        if race is not None and race.pruned:
+            assert race.estimate is not None
+            trials.complete(trial, {"status": "ok", "loss": -race.estimate, **entries})
+            return
         metric = self._optimized_metric(entries)
         score = entries.get(f"mean_test_{metric}", math.nan)
         death = getattr(self, "_worker_deaths", {}).get(id(entries["params"]))

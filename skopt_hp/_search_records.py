@@ -9,6 +9,7 @@ ends; this module builds them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,11 @@ def search_trial_record(trial: Trial) -> TrialRecord:
 
     Parameters are the candidate's, named as in ``cv_results_['params']``
     (only those set for it); metrics are ``loss`` (when it succeeded) and the
-    candidate's ``mean_*`` and ``std_*`` entries of ``cv_results_``.
+    candidate's ``mean_*`` and ``std_*`` entries of ``cv_results_``. With
+    fold racing (``pruning``), ``n_folds_fitted`` is a metric too, and a
+    candidate stopped early has status ``"pruned"`` (a finished run whose
+    ``loss`` is the estimate the sampler learnt; its mean scores are NaN,
+    hence left out).
 
     Parameters
     ----------
@@ -58,15 +63,20 @@ def search_trial_record(trial: Trial) -> TrialRecord:
             number = metric_value(value)
             if number is not None:
                 metrics[key] = number
+    if "n_folds_fitted" in result:
+        metrics["n_folds_fitted"] = float(result["n_folds_fitted"])
     candidate = result.get("params")
     params = (
         {str(name): value_text(value) for name, value in candidate.items()}
         if isinstance(candidate, Mapping)
         else {}
     )
-    return TrialRecord.of_trial(
+    record = TrialRecord.of_trial(
         trial, number=int(result.get("cv_index", trial.tid)), params=params, metrics=metrics
     )
+    if result.get("pruned"):
+        record = dataclasses.replace(record, status="pruned")
+    return record
 
 
 def search_info(search: HyperoptSearchCV, space: SearchSpace) -> SearchInfo:
@@ -129,6 +139,11 @@ def search_outcome(search: HyperoptSearchCV, error: BaseException | None, X: Any
         "n_trials": float(len(records)),
         "n_failed": float(sum(t.loss is None for t in records)),
     }
+    if getattr(search, "pruning", None) is not None:
+        metrics["n_pruned"] = float(sum(bool(t.result.get("pruned")) for t in records))
+        n_fits = getattr(search, "n_fits_", None)
+        if n_fits is not None:
+            metrics["n_fits"] = float(n_fits)
     params: dict[str, str] = {}
     # The fitted attributes below exist only as far as the fit got (and as refit allows).
     best_params = getattr(search, "best_params_", None)

@@ -29,10 +29,12 @@ from ._trials import Trials
 
 __all__ = [
     "NON_FINITE_MESSAGE",
+    "RACING_COLUMNS",
     "ResultsLog",
     "SearchHistory",
     "check_same_splits",
     "rank_non_finite_last",
+    "times_over_fitted_folds",
     "warn_non_finite",
 ]
 
@@ -42,6 +44,13 @@ NON_FINITE_MESSAGE = r"One or more of the (test|train) scores are non-finite"
 
 #: Keys of a row of ``cv_results_`` that a trial's result keeps.
 _ROW_PREFIXES = ("mean_", "std_", "split")
+
+#: The columns fold racing adds to ``cv_results_``, and their value for a row evaluated
+#: on every fold (a row of a round or of a fit made without racing).
+RACING_COLUMNS: dict[str, Callable[[int], Any]] = {
+    "pruned": lambda n_splits: False,
+    "n_folds_fitted": lambda n_splits: n_splits,
+}
 
 
 def check_same_splits(kept: int, now: int) -> None:
@@ -55,10 +64,12 @@ def check_same_splits(kept: int, now: int) -> None:
 class SearchHistory:
     """The evaluated part of a search, kept so that a warm start can continue it.
 
-    ``params`` and ``out`` are what scikit-learn's ``_format_results`` turns
-    into ``cv_results_`` (one ``out`` entry per candidate and split); they are
-    raw results, not a copy of ``cv_results_``, so continuing a search
-    re-formats every row exactly as one longer search would.
+    ``params``, ``out`` and ``more`` are what scikit-learn's
+    ``_format_results`` turns into ``cv_results_`` (one ``out`` entry per
+    candidate and split; ``more``, fold racing's columns, one entry per
+    candidate); they are raw results, not a copy of ``cv_results_``, so
+    continuing a search re-formats every row exactly as one longer search
+    would.
     """
 
     def __init__(self, trials: Trials, scoring: Any) -> None:
@@ -66,6 +77,7 @@ class SearchHistory:
         self.scoring = scoring
         self.params: list[dict[str, Any]] = []
         self.out: list[dict[str, Any]] = []
+        self.more: dict[str, list[Any]] = {}
         self.n_splits = 0
         self.rounds = 0
 
@@ -73,11 +85,38 @@ class SearchHistory:
     def n_trials(self) -> int:
         return len(self.params)
 
-    def extend(self, params: list[dict[str, Any]], out: list[dict[str, Any]], n_splits: int):
-        """Add the rows of a round (``out``: ``n_splits`` entries per candidate)."""
+    def extend(
+        self,
+        params: list[dict[str, Any]],
+        out: list[dict[str, Any]],
+        n_splits: int,
+        more: Mapping[str, list[Any]] | None = None,
+    ) -> None:
+        """Add the rows of a round (``out``: ``n_splits`` entries per candidate).
+
+        Racing columns (:data:`RACING_COLUMNS`) are kept for every row once
+        any row has them: rows of a fit without racing get the value of a
+        complete row (a search fitted without racing and continued with it,
+        or the reverse).
+        """
+        more = dict(more or {})
+        for key in more:
+            if key not in self.more:
+                if key not in RACING_COLUMNS:
+                    raise ValueError(f"SearchHistory: unknown column {key!r} of more_results.")
+                self.more[key] = [RACING_COLUMNS[key](self.n_splits or n_splits)] * self.n_trials
+        for key, values in self.more.items():
+            new = more.get(key)
+            values.extend(new if new is not None else [RACING_COLUMNS[key](n_splits)] * len(params))
         self.params.extend(params)
         self.out.extend(out)
         self.n_splits = n_splits
+
+    def more_rows(self, start: int, stop: int | None) -> dict[str, list[Any]] | None:
+        """The racing columns of rows ``start:stop`` (None without racing)."""
+        if not self.more:
+            return None
+        return {key: values[start:stop] for key, values in self.more.items()}
 
     def resumed(self) -> SearchHistory:
         """A copy to continue from; the trials of an unfinished round are dropped."""
@@ -88,7 +127,9 @@ class SearchHistory:
         # evaluate_candidates returned, or between the one-by-one calls after a worker
         # died) must go too: row i is trial i.
         n = len(trials.records)
-        copy.extend(self.params[:n], self.out[: n * self.n_splits], self.n_splits)
+        copy.extend(
+            self.params[:n], self.out[: n * self.n_splits], self.n_splits, self.more_rows(0, n)
+        )
         copy.rounds = self.rounds
         return copy
 
@@ -117,7 +158,6 @@ class ResultsLog:
         self.results: dict[str, Any] = {}
         self._n_prefix = history.n_trials
         self._n_seen = 0  # rows of this fit's evaluate_candidates lists already taken
-        self._more: Any = None
         self._rows: dict[int, dict[str, Any]] = {}
 
     @property
@@ -145,11 +185,12 @@ class ResultsLog:
         more = None
         if more_results:
             more = {key: list(values[seen:]) for key, values in more_results.items()}
-        self._more = more_results
         first_row = self.history.n_trials
-        self.history.extend(params, new_out, n_splits)
+        self.history.extend(params, new_out, n_splits, more)
         self._n_seen = seen + len(params)
-        formatted = self.format_rows(params, n_splits, new_out, more)
+        formatted = self.format_rows(
+            params, n_splits, new_out, self.history.more_rows(first_row, first_row + len(params))
+        )
         keys = [key for key in formatted if key.startswith(_ROW_PREFIXES)]
         columns = [np.asarray(formatted[key]) for key in keys]
         for j, candidate in enumerate(params):
@@ -170,7 +211,9 @@ class ResultsLog:
         history = self.history
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=NON_FINITE_MESSAGE, category=UserWarning)
-            full = self.format_rows(history.params, history.n_splits, history.out, self._more)
+            full = self.format_rows(
+                history.params, history.n_splits, history.out, history.more_rows(0, None)
+            )
         rank_non_finite_last(full)
         self.results.clear()
         self.results.update(full)
@@ -201,12 +244,41 @@ def rank_non_finite_last(results: dict[str, Any]) -> None:
 
 
 def warn_non_finite(results: Mapping[str, Any], stacklevel: int = 2) -> None:
-    """scikit-learn's warning about non-finite mean scores, once for the whole search."""
+    """scikit-learn's warning about non-finite mean scores, once for the whole search.
+
+    Candidates stopped by fold racing (``pruned``) have no mean score by
+    design and are left out.
+    """
+    pruned = results.get("pruned")
+    complete = None if pruned is None else ~np.asarray(pruned, dtype=bool)
     for key, values in results.items():
-        if key.startswith(("mean_test_", "mean_train_")) and not np.all(np.isfinite(values)):
+        if not key.startswith(("mean_test_", "mean_train_")):
+            continue
+        values = np.asarray(values)
+        if not np.all(np.isfinite(values if complete is None else values[complete])):
             kind = key.split("_")[1]
             warnings.warn(
-                f"One or more of the {kind} scores are non-finite: {np.asarray(values)}",
+                f"One or more of the {kind} scores are non-finite: {values}",
                 category=UserWarning,
                 stacklevel=stacklevel,
             )
+
+
+def times_over_fitted_folds(
+    results: dict[str, Any], out: list[dict[str, Any]], n_splits: int, n_fitted: list[int]
+) -> None:
+    """Make the fit and score times of candidates stopped early their folds' mean and std.
+
+    scikit-learn averages them over every split; a fold never fit has no
+    time (NaN), so a stopped candidate would have none. Candidate ``i``'s
+    results are ``out[i * n_splits : (i + 1) * n_splits]``, the first
+    ``n_fitted[i]`` of them fitted.
+    """
+    for i, n in enumerate(n_fitted):
+        if n >= n_splits or n < 1:
+            continue
+        rows = out[i * n_splits : i * n_splits + n]
+        for key in ("fit_time", "score_time"):
+            times = np.array([row[key] for row in rows], dtype=float)
+            results[f"mean_{key}"][i] = times.mean()
+            results[f"std_{key}"][i] = times.std()

@@ -29,6 +29,13 @@ What is used, and why:
   see :func:`has_callbacks`.
 * The ``joblib.Parallel`` held by ``evaluate_candidates``' closure, and its
   private ``_ready_batches`` queue: see :func:`discard_aborted_tasks`.
+* ``fit``'s local variables that ``evaluate_candidates`` holds in its
+  closure (the data, the clone of the estimator, the keyword arguments of
+  every fit, the lists ``cv_results_`` is formatted from), and
+  ``_fit_and_score`` (``sklearn.model_selection._validation``), for fold
+  racing (``pruning="folds"``), which fits candidates fold by fold and hands
+  the rows to ``fit`` where ``evaluate_candidates`` puts its own: see
+  :func:`fit_internals`.
 
 The oldest scikit-learn supported is :data:`MIN_SKLEARN` (1.4: metadata
 routing of search estimators and ``_parameter_constraints`` of
@@ -40,15 +47,18 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import inspect
 import warnings
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import sklearn
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import _search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV
+from sklearn.model_selection._validation import _fit_and_score, _insert_error_scores
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 __all__ = [
@@ -60,12 +70,18 @@ __all__ = [
     "Interval",
     "StrOptions",
     "FailingFitsContext",
+    "FitInternals",
+    "UnsupportedFitLayout",
     "WorkerDiedError",
     "can_fail_fits",
     "defer_all_fits_failed",
     "discard_aborted_tasks",
+    "fit_and_score",
+    "fit_internals",
     "has_callbacks",
+    "insert_error_scores",
     "n_splits_of_current_fit",
+    "report_fit_failures",
 ]
 
 MIN_SKLEARN = (1, 4)
@@ -328,10 +344,182 @@ def discard_aborted_tasks(evaluate_candidates: Any) -> None:
 
 def can_fail_fits(evaluate_candidates: Any) -> bool:
     """Whether ``evaluate_candidates`` accepts a :class:`FailingFitsContext` (scikit-learn 1.9+)."""
-    import inspect
-
     try:
         parameters = inspect.signature(evaluate_candidates).parameters
     except (TypeError, ValueError):
         return False
     return SKLEARN_VERSION >= (1, 9) and "callback_ctx" in parameters
+
+
+# ---------------------------------------------------------------------------
+# Fitting candidates fold by fold, outside evaluate_candidates
+# ---------------------------------------------------------------------------
+# ``evaluate_candidates`` fits every candidate on every split. Fold racing
+# fits a candidate's folds one at a time and stops early, so it makes each fit
+# itself, with the very call ``evaluate_candidates`` makes (``_fit_and_score``
+# on a clone of ``fit``'s clone of the estimator, on ``fit``'s data, with the
+# keyword arguments ``fit`` prepared: scorers, routed fit and score
+# parameters, ``error_score``, ``return_train_score``...), and hands the
+# results to ``fit`` where ``evaluate_candidates`` puts its own: it extends
+# the lists ``all_candidate_params``, ``all_out`` and ``all_more_results``,
+# formats them with the search's ``_format_results`` and stores the dict in
+# ``results``, the variable ``fit`` turns into ``cv_results_``. ``fit``'s
+# refit, ``best_*``, ``multimetric_`` and ``scorer_`` then come from
+# scikit-learn's own code, and ``fit`` is not re-implemented.
+#
+# These are local variables of ``BaseSearchCV.fit``, reachable only through
+# the closure of ``evaluate_candidates``, read here by name. The names below
+# are the same in every release from 1.4 to 1.9;
+# tests/search/test_racing_sklearn_contract.py checks them against the
+# installed release, and :func:`fit_internals` raises
+# :class:`UnsupportedFitLayout` (before any fit) when one is missing.
+
+#: Names of ``fit``'s variables in ``evaluate_candidates``' closure that racing reads.
+FIT_CLOSURE_NAMES = (
+    "X",
+    "y",
+    "base_estimator",
+    "fit_and_score_kwargs",
+    "routed_params",
+    "all_candidate_params",
+    "all_out",
+    "all_more_results",
+    "results",
+)
+
+#: scikit-learn's function fitting and scoring one candidate on one split.
+fit_and_score = _fit_and_score
+
+_FIT_AND_SCORE_PARAMS = frozenset(inspect.signature(_fit_and_score).parameters)
+
+#: Whether ``_fit_and_score`` takes scikit-learn's callback context (1.9+).
+FIT_AND_SCORE_TAKES_CALLBACKS = {"caller", "callback_ctx"} <= _FIT_AND_SCORE_PARAMS
+
+
+class UnsupportedFitLayout(RuntimeError):
+    """This scikit-learn's ``BaseSearchCV.fit`` does not keep what fold racing needs."""
+
+
+@dataclass
+class FitInternals:
+    """``fit``'s data and settings, and the lists ``cv_results_`` is formatted from.
+
+    Attributes
+    ----------
+    X, y : array-like
+        The data ``fit`` was called with (after ``indexable``).
+    base_estimator : estimator
+        ``fit``'s clone of ``estimator``; each fit gets a clone of it.
+    fit_and_score_kwargs : dict
+        The keyword arguments ``evaluate_candidates`` gives every
+        ``_fit_and_score`` call (besides the split, the candidate and the
+        progress counters).
+    split_params : dict
+        The parameters routed to ``cv.split`` (``groups``...).
+    cv_orig : cross-validation generator or None
+        ``fit``'s resolved ``cv`` (what ``evaluate_candidates`` splits with
+        when given no ``cv``).
+    """
+
+    X: Any
+    y: Any
+    base_estimator: Any
+    fit_and_score_kwargs: dict[str, Any]
+    split_params: dict[str, Any]
+    cv_orig: Any
+    _cells: dict[str, Any]
+
+    def fit_and_score_args(self) -> dict[str, Any]:
+        """``fit_and_score_kwargs`` restricted to what ``_fit_and_score`` takes."""
+        return {k: v for k, v in self.fit_and_score_kwargs.items() if k in _FIT_AND_SCORE_PARAMS}
+
+    def add_results(
+        self,
+        search: BaseSearchCV,
+        candidate_params: list[dict[str, Any]],
+        out: list[dict[str, Any]],
+        more_results: dict[str, list[Any]],
+        n_splits: int,
+    ) -> dict[str, Any]:
+        """Append evaluated candidates as ``evaluate_candidates`` does; return ``cv_results_``.
+
+        ``out`` holds ``n_splits`` results per candidate, candidate by
+        candidate, in ``evaluate_candidates``' order.
+        """
+        all_params = self._cells["all_candidate_params"].cell_contents
+        all_out = self._cells["all_out"].cell_contents
+        all_more = self._cells["all_more_results"].cell_contents
+        all_params.extend(candidate_params)
+        all_out.extend(out)
+        for key, values in more_results.items():
+            all_more[key].extend(values)
+        results = search._format_results(all_params, n_splits, all_out, all_more)
+        self._cells["results"].cell_contents = results
+        return results
+
+
+def fit_internals(evaluate_candidates: Any, search: BaseSearchCV) -> FitInternals:
+    """The :class:`FitInternals` of the ``fit`` running ``evaluate_candidates``.
+
+    Raises
+    ------
+    UnsupportedFitLayout
+        When this scikit-learn's ``fit`` keeps them under other names (a
+        release after those tested), naming what is missing.
+    """
+    code = getattr(evaluate_candidates, "__code__", None)
+    closure = getattr(evaluate_candidates, "__closure__", None) or ()
+    names = code.co_freevars if code is not None else ()
+    cells = dict(zip(names, closure, strict=False))
+    missing = [name for name in FIT_CLOSURE_NAMES if name not in cells]
+    values: dict[str, Any] = {}
+    if not missing:
+        try:
+            values = {name: cells[name].cell_contents for name in FIT_CLOSURE_NAMES}
+            split_params = dict(values["routed_params"].splitter.split)
+        except (ValueError, AttributeError, TypeError) as error:  # an empty cell, new routing
+            missing = [f"a readable routed_params.splitter.split ({error})"]
+    if not missing and not (
+        isinstance(values["fit_and_score_kwargs"], dict)
+        and isinstance(values["all_out"], list)
+        and isinstance(values["all_candidate_params"], list)
+        and hasattr(values["all_more_results"], "items")
+    ):
+        missing = ["fit_and_score_kwargs, all_candidate_params, all_out of the known types"]
+    if missing:
+        raise UnsupportedFitLayout(
+            "pruning='folds' fits candidates fold by fold with the data and settings that "
+            "scikit-learn's BaseSearchCV.fit keeps for evaluate_candidates, but scikit-learn "
+            f"{sklearn.__version__} does not keep {', '.join(missing)} there (releases 1.4 to "
+            "1.9 do). Use pruning=None, or a scikit-learn release from 1.4 to 1.9."
+        )
+    cv_cell = cells.get("cv_orig")  # scikit-learn < 1.9 keeps the resolved cv in fit
+    cv_orig = cv_cell.cell_contents if cv_cell is not None else None
+    if cv_orig is None:
+        cv_orig = getattr(search, "_checked_cv_orig", None)
+    return FitInternals(
+        X=values["X"],
+        y=values["y"],
+        base_estimator=values["base_estimator"],
+        fit_and_score_kwargs=values["fit_and_score_kwargs"],
+        split_params=split_params,
+        cv_orig=cv_orig,
+        _cells=cells,
+    )
+
+
+def insert_error_scores(out: list[dict[str, Any]], error_score: Any) -> None:
+    """Give a callable scorer's failed fits a dict of ``error_score``, as evaluate_candidates."""
+    _insert_error_scores(out, error_score)
+
+
+def report_fit_failures(out: list[dict[str, Any]], error_score: Any) -> None:
+    """The fit-failure check ``evaluate_candidates`` makes (see :func:`defer_all_fits_failed`).
+
+    Looked up in ``sklearn.model_selection._search`` as ``evaluate_candidates``
+    looks it up, so a search inside :func:`defer_all_fits_failed` counts these
+    fits with those of its other rounds.
+    """
+    check = getattr(_sk_search, "_warn_or_raise_about_fit_failures", None) or _ORIGINAL_CHECK
+    if check is not None and out:
+        check(out, error_score)

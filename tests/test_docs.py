@@ -25,6 +25,7 @@ RUNNABLE_PAGES = [
     "hyperopt-migration.md",
     "sklearn-migration.md",
     "parallel.md",
+    "pruning.md",
 ]
 
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", flags=re.DOTALL | re.MULTILINE)

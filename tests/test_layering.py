@@ -100,6 +100,18 @@ LAYER_OF = {
     "skopt_hp._search_records": "search",
     "skopt_hp._search_results": "search",
     "skopt_hp._sklearn_compat": "search",
+    # Fold racing (pruning="folds"): its test, a round's race, the workers, the search's glue.
+    "skopt_hp._racing": "search",
+    "skopt_hp._race": "search",
+    "skopt_hp._fold_runner": "search",
+    "skopt_hp._search_racing": "search",
+    "skopt_hp._search_internals": "search",
+    # Successive halving: the plan, the subsampled folds, the rungs, ASHA, the estimator.
+    "skopt_hp._halving": "search",
+    "skopt_hp._halving_plan": "search",
+    "skopt_hp._halving_rungs": "search",
+    "skopt_hp._halving_splits": "search",
+    "skopt_hp._asha": "search",
     # Optional extras.
     "skopt_hp.integrations": "integrations",
     "skopt_hp.integrations._spark_backend": "integrations",

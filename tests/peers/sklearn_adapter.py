@@ -49,6 +49,8 @@ class RandomizedSearchCV(HyperoptSearchCV):
     n_iter_no_change = _DEFAULTS["n_iter_no_change"].default
     warm_start = _DEFAULTS["warm_start"].default
     mlflow_logging = _DEFAULTS["mlflow_logging"].default
+    pruning = _DEFAULTS["pruning"].default
+    pruning_alpha = _DEFAULTS["pruning_alpha"].default
 
     def __init__(
         self,

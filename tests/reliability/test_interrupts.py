@@ -187,12 +187,12 @@ def test_search_interrupted_during_a_worker_death_rerun_continues_consistently(m
     calls = []
     original = search_module.HyperoptSearchCV._evaluate_round
 
-    def round_with_death(self, evaluate_candidates, candidates, cv, search_ctx):
+    def round_with_death(self, evaluate_candidates, candidates, cv, search_ctx, *more):
         calls.append(len(candidates))
         if len(calls) == 2:  # round 2: its first candidate re-evaluated, then Ctrl-C
             evaluate_candidates(candidates[:1], cv=cv)
             raise KeyboardInterrupt
-        return original(self, evaluate_candidates, candidates, cv, search_ctx)
+        return original(self, evaluate_candidates, candidates, cv, search_ctx, *more)
 
     monkeypatch.setattr(search_module.HyperoptSearchCV, "_evaluate_round", round_with_death)
     search = _search(MeanRegressor(), warm_start=True)

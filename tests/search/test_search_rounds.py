@@ -427,9 +427,9 @@ def test_the_callback_tasks_are_made_only_for_callbacks(monkeypatch):
     contexts = []
     real = HyperoptSearchCV._evaluate_round
 
-    def spying(self, evaluate_candidates, candidates, cv, search_ctx):
+    def spying(self, evaluate_candidates, candidates, cv, search_ctx, *rest):
         contexts.append(search_ctx)
-        return real(self, evaluate_candidates, candidates, cv, search_ctx)
+        return real(self, evaluate_candidates, candidates, cv, search_ctx, *rest)
 
     monkeypatch.setattr(HyperoptSearchCV, "_evaluate_round", spying)
     X, y = small_regression()
