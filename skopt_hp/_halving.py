@@ -36,16 +36,19 @@ from ._halving_plan import HalvingPlan, plan_halving
 from ._halving_rungs import Candidate, Ladder, Proposer, grid_size, min_points_in_model
 from ._halving_splits import SubsampledSplits
 from ._search import _compile_space, _frozen_splits, _rank_non_finite_last, _warn_non_finite
-from ._search_internals import (
+from ._sklearn_compat import (
     BASE_FIT_CHECKS_INPUT,
+    BaseSearchCV,
     FitInternals,
+    Interval,
+    StrOptions,
+    defer_all_fits_failed,
     fit_and_score,
-    fit_internals,
+    fit_internals_or_none,
     insert_error_scores,
     num_samples,
     warn_or_raise_about_fit_failures,
 )
-from ._sklearn_compat import BaseSearchCV, Interval, StrOptions, defer_all_fits_failed
 from .samplers import Sampler
 from .space import SearchSpace
 from .space._nodes import Expr
@@ -535,7 +538,7 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
             return None
         if self.asynchronous == "auto" and effective_n_jobs(self.n_jobs) <= 1:
             return None
-        internals = fit_internals(evaluate_candidates)
+        internals = fit_internals_or_none(evaluate_candidates, self)
         if internals is None:
             if self.asynchronous is True:
                 import sklearn

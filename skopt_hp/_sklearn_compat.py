@@ -58,10 +58,16 @@ import sklearn
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import _search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV
-from sklearn.model_selection._validation import _fit_and_score, _insert_error_scores
+from sklearn.model_selection._validation import (
+    _fit_and_score,
+    _insert_error_scores,
+    _warn_or_raise_about_fit_failures,
+)
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import _num_samples
 
 __all__ = [
+    "BASE_FIT_CHECKS_INPUT",
     "MIN_SKLEARN",
     "SKLEARN_VERSION",
     "BaseSearchCV",
@@ -78,10 +84,13 @@ __all__ = [
     "discard_aborted_tasks",
     "fit_and_score",
     "fit_internals",
+    "fit_internals_or_none",
     "has_callbacks",
     "insert_error_scores",
     "n_splits_of_current_fit",
+    "num_samples",
     "report_fit_failures",
+    "warn_or_raise_about_fit_failures",
 ]
 
 MIN_SKLEARN = (1, 4)
@@ -389,6 +398,13 @@ FIT_CLOSURE_NAMES = (
 
 #: scikit-learn's function fitting and scoring one candidate on one split.
 fit_and_score = _fit_and_score
+#: Warns about failed fits, or raises when every fit failed (scikit-learn's own, unpatched).
+warn_or_raise_about_fit_failures = _warn_or_raise_about_fit_failures
+#: Number of samples of an array-like, a DataFrame or a sparse matrix.
+num_samples = _num_samples
+#: Whether ``BaseSearchCV.fit`` calls ``self._check_input_parameters`` before the search
+#: (recent releases; scikit-learn 1.4's halving searches call it from their own ``fit``).
+BASE_FIT_CHECKS_INPUT = "_check_input_parameters" in vars(BaseSearchCV)
 
 _FIT_AND_SCORE_PARAMS = frozenset(inspect.signature(_fit_and_score).parameters)
 
@@ -506,6 +522,14 @@ def fit_internals(evaluate_candidates: Any, search: BaseSearchCV) -> FitInternal
         cv_orig=cv_orig,
         _cells=cells,
     )
+
+
+def fit_internals_or_none(evaluate_candidates: Any, search: BaseSearchCV) -> FitInternals | None:
+    """:func:`fit_internals`, or ``None`` where this scikit-learn keeps them elsewhere."""
+    try:
+        return fit_internals(evaluate_candidates, search)
+    except UnsupportedFitLayout:
+        return None
 
 
 def insert_error_scores(out: list[dict[str, Any]], error_score: Any) -> None:

@@ -105,7 +105,6 @@ LAYER_OF = {
     "skopt_hp._race": "search",
     "skopt_hp._fold_runner": "search",
     "skopt_hp._search_racing": "search",
-    "skopt_hp._search_internals": "search",
     # Successive halving: the plan, the subsampled folds, the rungs, ASHA, the estimator.
     "skopt_hp._halving": "search",
     "skopt_hp._halving_plan": "search",

@@ -157,7 +157,7 @@ def test_asynchronous_auto_follows_n_jobs(monkeypatch):
 
 
 def test_asynchronous_mode_unavailable_is_refused_before_any_fit(monkeypatch):
-    monkeypatch.setattr(halving_module, "fit_internals", lambda evaluate: None)
+    monkeypatch.setattr(halving_module, "fit_internals_or_none", lambda evaluate, search: None)
     X, y = _classification()
     with pytest.raises(ValueError, match="asynchronous=True needs"):
         _logistic(asynchronous=True).fit(X, y)
