@@ -1,9 +1,11 @@
-"""What one trial costs on Spark Connect: the calls its job makes to the server, and the
-Python worker acknowledging its input at once (no 40 ms delayed-ACK wait)."""
+"""What one trial costs: on Spark Connect, the calls its job makes to the server and the
+Python worker acknowledging its input at once (no 40 ms delayed-ACK wait); on both kinds of
+session, the worker's collection after each trial skipping the objects that outlive it."""
 
 from __future__ import annotations
 
 import collections
+import gc
 import os
 import pickle
 import socket
@@ -12,7 +14,8 @@ import pytest
 from _spark_helpers import pickle_by_value, requires_spark
 
 from skopt_hp import fmin, hp, tpe
-from skopt_hp.integrations._spark_tasks import acknowledge_promptly
+from skopt_hp.integrations import _spark_tasks
+from skopt_hp.integrations._spark_tasks import acknowledge_promptly, keep_collections_short
 
 pytestmark = requires_spark
 pickle_by_value(__name__)
@@ -107,3 +110,61 @@ def test_acknowledge_promptly_leaves_sockets_usable():
     finally:
         for sock in (client, peer, server, left, right):
             sock.close()
+
+
+def _collected(obj):
+    """Whether collections visit ``obj`` (frozen objects are in no generation)."""
+    return any(o is obj for o in gc.get_objects())
+
+
+def test_long_lived_objects_are_frozen_from_a_searchs_second_trial():
+    saved = dict(_spark_tasks._collections)
+    try:
+        _spark_tasks._collections.update(search=None, frozen=False)
+        before_first = []
+        keep_collections_short("search-a")
+        assert _collected(before_first)  # the collection after a first trial sees everything
+        keep_collections_short("search-a")
+        assert not _collected(before_first) and gc.get_freeze_count() > 0
+        after_freeze = []
+        keep_collections_short("search-a")
+        assert _collected(after_freeze)  # frozen once per search, not at every trial
+        # Another search: what the first one froze is collectable again.
+        keep_collections_short("search-b")
+        assert _collected(before_first) and gc.get_freeze_count() == 0
+        keep_collections_short("search-b")
+        assert not _collected(before_first) and not _collected(after_freeze)
+    finally:
+        gc.unfreeze()
+        _spark_tasks._collections.update(saved)
+
+
+def _freeze_count(p):
+    return {
+        "loss": p["x"] ** 2,
+        "status": "ok",
+        "pid": os.getpid(),
+        "frozen": gc.get_freeze_count(),
+    }
+
+
+def test_each_worker_freezes_a_searchs_objects_after_its_first_trial(spark):
+    from skopt_hp.integrations.spark import SparkTrials
+
+    trials = SparkTrials(parallelism=1, spark_session=spark)
+    fmin(
+        _freeze_count,
+        {"x": hp.uniform("x", -1, 1)},
+        algo=tpe.suggest,
+        max_evals=6,
+        trials=trials,
+        rstate=0,
+        show_progressbar=False,
+    )
+    assert trials.count_successful_trials() == 6
+    by_worker = collections.defaultdict(list)
+    for trial in sorted(trials.records, key=lambda t: t.tid):  # one at a time: in run order
+        by_worker[trial.result["pid"]].append(trial.result["frozen"])
+    assert any(len(counts) > 1 for counts in by_worker.values()), by_worker
+    for counts in by_worker.values():
+        assert counts[0] == 0 and all(count > 0 for count in counts[1:]), by_worker
