@@ -36,8 +36,10 @@ session, then runs up to four parts, each writing ``results/spark_<part>.md``
     ``SparkTrials`` ran it before (a new ``range``, the schema as a DDL
     string, ``collect()``, the worker waiting for its input with delayed
     ACKs) and as it runs it now (``ConnectJobs.run``), the Python worker's
-    wait for its input row with and without ``TCP_QUICKACK``, and the calls
-    each job makes to the server (counted on the client). The classic
+    wait for its input row with and without ``TCP_QUICKACK``, the calls
+    each job makes to the server (counted on the client), and the CPU time a
+    trial of ``fmin`` costs the client, the server's JVM and its Python
+    workers (read from ``/proc``: Linux, local server). The classic
     session's one-task job for reference.
 
 Every timing is the median of ``--repeats`` runs (min and max in the JSON),
@@ -57,6 +59,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 import subprocess
 import sys
@@ -168,6 +171,29 @@ class CountingStub:
         return call
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux ``/proc``)."""
+    out = [pid]
+    try:
+        for thread in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{thread}/children") as file:
+                for child in file.read().split():
+                    out += process_tree(int(child))
+    except OSError:
+        pass
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds of process ``pid`` and of its waited-for children (Linux ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def summary(times: list[float]) -> dict[str, Any]:
     return {
         "median": statistics.median(times),
@@ -194,8 +220,6 @@ def interleaved(runs: dict[str, Callable[[], Any]], repeats: int) -> dict[str, d
 
 
 def load_average() -> str:
-    import os
-
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
@@ -621,7 +645,7 @@ def part_payload(
 # ---------------------------------------------------------------------------
 # Part (e): one Spark Connect job, broken down
 # ---------------------------------------------------------------------------
-def part_job(spark: Any, connect: Any, n_jobs: int, env: dict[str, Any]) -> None:
+def part_job(spark: Any, connect: Any, server: Any, n_jobs: int, env: dict[str, Any]) -> None:
     import functools
     import pickle
 
@@ -683,7 +707,56 @@ def part_job(spark: Any, connect: Any, n_jobs: int, env: dict[str, Any]) -> None
         finally:
             client._stub = counting.stub
         counts[label] = {name: count / 10 for name, count in sorted(counting.calls.items())}
-    data = {"n_jobs": n_jobs, "times": times, "input_waits": waits, "calls_per_job": counts}
+    # CPU per trial of a search: this process (the client), the server's JVM, its Python workers.
+    import resource
+
+    import skopt_hp
+    from skopt_hp.integrations.spark import SparkTrials
+
+    def search(n: int) -> None:
+        skopt_hp.fmin(
+            trivial_objective,
+            {"x": skopt_hp.hp.uniform("x", -5, 5), "y": skopt_hp.hp.uniform("y", -5, 5)},
+            algo=skopt_hp.tpe.suggest,
+            max_evals=n,
+            trials=SparkTrials(parallelism=2, spark_session=connect),
+            rstate=0,
+            show_progressbar=False,
+        )
+
+    def client_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    search(4)  # warm-up
+    n_trials = 40
+    pids = process_tree(server.process.pid)
+    before = {pid: cpu_seconds(pid) for pid in pids}
+    start_client, start = client_cpu(), time.perf_counter()
+    search(n_trials)
+    wall = time.perf_counter() - start
+    client = client_cpu() - start_client
+    jvm = python = 0.0
+    for pid in set(pids) | set(process_tree(server.process.pid)):
+        used = cpu_seconds(pid) - before.get(pid, 0.0)
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                command = file.read()
+        except OSError:
+            continue
+        if b"java" in command.split(b"\0")[0]:
+            jvm += used
+        elif b"pyspark.daemon" in command:
+            python += used
+    cpu = {"wall": wall, "client": client, "server JVM": jvm, "server Python workers": python}
+    data = {
+        "n_jobs": n_jobs,
+        "times": times,
+        "input_waits": waits,
+        "calls_per_job": counts,
+        "cpu_per_trial": {k: v / n_trials for k, v in cpu.items()},
+        "cpu_trials": n_trials,
+    }
     rows = [[name, ms(1000 * t["median"]), ms(1000 * t["min"])] for name, t in times.items()]
     wait_rows = [
         [label, ms(1000 * statistics.median(values)), ms(1000 * min(values))]
@@ -706,6 +779,16 @@ def part_job(spark: Any, connect: Any, n_jobs: int, env: dict[str, Any]) -> None
         ["Python worker's wait for its input row", "median (ms)", "min (ms)"], wait_rows
     )
     markdown += "\n\n" + markdown_table(["jobs", "calls to the server per job"], call_rows)
+    markdown += (
+        f"\n\n`fmin` with `SparkTrials(parallelism=2)` on Spark Connect, {n_trials} trials of "
+        "the `fmin` part's objective, after a warm-up search: wall time and CPU time per trial "
+        "(the Python workers' CPU includes the collection PySpark's daemon runs after each "
+        "task).\n\n"
+    )
+    markdown += markdown_table(
+        ["per trial", "ms"],
+        [[name, ms(1000 * value / n_trials)] for name, value in cpu.items()],
+    )
     paths = write_results(env["stem"] + "job", markdown, {"environment": env, **data})
     log(f"wrote {paths[0]}")
     print(markdown)
@@ -754,7 +837,7 @@ def main(argv: list[str] | None = None) -> None:
             sizes_mb = [0.0, 10.0] if args.quick else [0.0, 10.0, 50.0]
             part_payload(spark, connect, sizes_mb, 8 if args.quick else 16, repeats, env)
         if "job" in parts:
-            part_job(spark, connect, 10 if args.quick else 40, env)
+            part_job(spark, connect, server, 10 if args.quick else 40, env)
     finally:
         if connect is not None:
             connect.stop()
