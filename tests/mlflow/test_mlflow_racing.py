@@ -31,7 +31,7 @@ def test_pruned_candidates_are_finished_runs_with_their_status_and_folds(experim
     parent = parent_runs(experiment).iloc[0]
     assert parent["metrics.n_pruned"] == len(pruned)
     assert parent["metrics.n_fits"] == search.n_fits_
-    assert parent["params.pruning"] == "folds" and parent["params.pruning_alpha"] == "0.05"
+    assert parent["params.pruning"] == "folds" and parent["params.pruning_alpha"] == "0.15"
     children = child_runs(experiment, parent["run_id"])
     assert len(children) == 12
     for _, row in children.iterrows():

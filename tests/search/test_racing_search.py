@@ -447,7 +447,7 @@ def test_learning_from_pruned_candidates_steers_tpe_away_from_bad_regions():
 def test_callbacks_see_one_task_per_fitted_fold(n_jobs):
     utils = pytest.importorskip("sklearn.callback.tests._utils")
     callback = utils.RecordingCallback()
-    search = _quality_search(0.9, 0.2, 0.3, 0.899, n_points=2, n_jobs=n_jobs)
+    search = _quality_search(0.9, 0.2, 0.3, 0.91, n_points=2, n_jobs=n_jobs)
     search.set_callbacks(callback)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
