@@ -100,6 +100,12 @@ class Reference:
     def mean(self) -> float:
         return float(np.mean(self.scores))
 
+    @classmethod
+    def alone(cls, scores: np.ndarray) -> Reference:
+        """The reference when it is the only complete candidate (sigma: see the module)."""
+        scores = np.asarray(scores, dtype=float).copy()
+        return cls(scores, math.sqrt(2.0) * float(np.std(scores, ddof=1)))
+
 
 @dataclass(frozen=True)
 class FoldRacingTest:
@@ -216,8 +222,7 @@ class Leaderboard:
         # other parameters) say nothing about how two different models' scores differ.
         others = np.flatnonzero(np.any(table != scores, axis=1))
         if not len(others):
-            sigma = math.sqrt(2.0) * float(np.std(scores, ddof=1))
-            return Reference(scores, sigma)
+            return Reference.alone(scores)
         n_half = math.ceil(len(others) / 2)
         # The better half of the others, by mean (ties: earlier candidates first).
         order = others[np.argsort(-means[others], kind="stable")][:n_half]

@@ -470,10 +470,11 @@ class HyperoptSearchCV(BaseSearchCV):
     predict; set ``warm_start=True`` and call ``fit`` again to continue from
     the finished rounds (and refit), or refit ``best_params_`` yourself.
 
-    **Fold racing** (``pruning="folds"``). A round is raced once a
-    candidate has been evaluated on every fold (the first round of a search
-    is evaluated in full). Its *reference* is the complete candidate with
-    the best mean score of the optimised metric so far. After each fold
+    **Fold racing** (``pruning="folds"``). A round's *reference* is the
+    complete candidate with the best mean score of the optimised metric so
+    far; in the first round of a search, where none is complete yet, it is
+    the round's first candidate, evaluated in full before the others are
+    judged. After each fold
     ``n`` but the last of ``k``, a candidate stops when
     ``mean(d) + z * sigma * sqrt((k - n) / (n * k)) < 0``, where ``d`` are
     its differences with the reference's scores on its first ``n`` folds,
@@ -916,7 +917,7 @@ class HyperoptSearchCV(BaseSearchCV):
             kwargs["callback_ctx"] = round_ctx
         self._worker_deaths: dict[int, str] = {}
         raced: list[RaceResult | None] = [None] * len(candidates)
-        if racer is not None and reference is not None:
+        if racer is not None and racer.races(len(candidates), reference):
             raced = list(racer.race(candidates, reference, round_ctx))
         else:
             if racer is not None:

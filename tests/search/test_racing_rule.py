@@ -253,17 +253,17 @@ TABLE = np.array(
 )
 
 
-def _race(alpha=0.05):
-    return Race(len(TABLE), TABLE.shape[1], REFERENCE, FoldRacingTest(alpha), lambda out: out)
+def _race(alpha=0.05, reference=REFERENCE, table=TABLE):
+    return Race(len(table), table.shape[1], reference, FoldRacingTest(alpha), lambda out: out)
 
 
-def _run_sequentially(race):
+def _run_sequentially(race, table=TABLE):
     while (task := race.next_task()) is not None:
-        race.complete(task, TABLE[task.candidate, task.fold])
+        race.complete(task, table[task.candidate, task.fold])
     return race.results()
 
 
-def _run_shuffled(race, n_workers, rng):
+def _run_shuffled(race, n_workers, rng, table=TABLE):
     """Up to ``n_workers`` tasks in flight; a random one of them finishes first each time."""
     running: list[FoldTask] = []
     while True:
@@ -272,7 +272,7 @@ def _run_shuffled(race, n_workers, rng):
         if not running:
             return race.results()
         task = running.pop(rng.integers(len(running)))
-        race.complete(task, TABLE[task.candidate, task.fold])
+        race.complete(task, table[task.candidate, task.fold])
 
 
 def _summary(results):
@@ -307,6 +307,41 @@ def test_the_outcome_does_not_depend_on_the_order_folds_finish(n_workers):
         # Fits run ahead of a decision that then stopped their candidate are thrown away.
         kept = sum(n for _, n, _, _ in expected)
         assert race.n_started == kept + race.n_discarded
+
+
+def test_without_a_reference_the_first_candidate_runs_first_and_becomes_it():
+    race = _race(reference=None)
+    assert [race.next_task() for _ in range(6)] == [
+        *(FoldTask(0, j) for j in range(5)),
+        FoldTask(1, 0),
+    ]
+    results = _run_sequentially(_race(reference=None))
+    assert [r.pruned for r in results] == [False, True, False, True, False]
+    assert results[1].n_folds_fitted == 1
+    pacer = TABLE[0]
+    sigma = math.sqrt(2) * np.std(pacer, ddof=1)
+    assert results[1].estimate == pytest.approx(pacer.mean() + TABLE[1, 0] - pacer[0])
+    alone = Reference.alone(pacer)
+    np.testing.assert_array_equal(alone.scores, pacer)
+    assert alone.sigma == pytest.approx(sigma)
+
+
+@pytest.mark.parametrize("n_workers", [2, 3, 8])
+def test_racing_the_first_candidate_does_not_depend_on_the_order_folds_finish(n_workers):
+    expected = _summary(_run_sequentially(_race(reference=None)))
+    for seed in range(20):
+        race = _race(reference=None)
+        assert _summary(_run_shuffled(race, n_workers, np.random.default_rng(seed))) == expected
+        assert race.n_started == sum(n for _, n, _, _ in expected) + race.n_discarded
+
+
+def test_a_first_candidate_with_a_failed_fold_stops_nobody():
+    table = TABLE.copy()
+    table[0, 2] = np.nan
+    for n_workers in (1, 4):
+        race = _race(reference=None, table=table)
+        results = _run_shuffled(race, n_workers, np.random.default_rng(0), table=table)
+        assert not any(r.pruned for r in results)
 
 
 def test_sequential_racing_throws_nothing_away():
