@@ -83,7 +83,7 @@ DOCS_HEADING = "## Stopping bad candidates early"
 
 UNPRUNED = "HyperoptSearchCV (unpruned)"
 RACING = "HyperoptSearchCV (racing)"
-RACING_CAUTIOUS = "HyperoptSearchCV (racing, pruning_alpha=0.05)"
+RACING_015 = "HyperoptSearchCV (racing, pruning_alpha=0.15)"
 HALVING = "HyperoptHalvingSearchCV"
 ASHA = "HyperoptHalvingSearchCV (ASHA)"
 SK_HALVING = "HalvingRandomSearchCV"
@@ -419,7 +419,7 @@ def _sklearn_halving(task: Task, folds: Any, seed: int, budget: Budget) -> Run:
 METHODS: dict[str, Callable[..., Run]] = {
     UNPRUNED: _hyperopt_search(pruning=None),
     RACING: _hyperopt_search(pruning="folds"),
-    RACING_CAUTIOUS: _hyperopt_search(pruning="folds", alpha=0.05),
+    RACING_015: _hyperopt_search(pruning="folds", alpha=0.15),
     HALVING: _ours_halving(asynchronous=False),
     ASHA: _ours_halving(asynchronous=True),
     SK_HALVING: _sklearn_halving,
@@ -429,7 +429,7 @@ METHODS: dict[str, Callable[..., Run]] = {
 METHOD_KEYS = {
     "unpruned": UNPRUNED,
     "racing": RACING,
-    "racing_a005": RACING_CAUTIOUS,
+    "racing_a015": RACING_015,
     "halving": HALVING,
     "asha": ASHA,
     "sk_halving": SK_HALVING,
@@ -616,7 +616,7 @@ def _se(values: Any) -> float:
 
 
 #: The racing searches, compared with the unpruned one seed by seed.
-RACING_METHODS = (RACING, RACING_CAUTIOUS)
+RACING_METHODS = (RACING, RACING_015)
 
 
 def _racing_against_unpruned(
@@ -804,7 +804,7 @@ def plot(data: dict[str, Any], path: Any) -> None:
 
     names = list(data)
     fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.8), squeeze=False)
-    curves = {UNPRUNED: ("0.3", "-"), RACING: ("tab:red", "-"), RACING_CAUTIOUS: ("tab:red", ":")}
+    curves = {UNPRUNED: ("0.3", "-"), RACING: ("tab:red", "-"), RACING_015: ("tab:red", ":")}
     markers = {
         HALVING: ("o", "tab:blue"),
         ASHA: ("s", "tab:orange"),
@@ -969,7 +969,7 @@ def report(
         "factor": FACTOR,
         "min_resources": "exhaust",
         "cv": _cv_text(n_splits),
-        "racing": "pruning='folds' with its default pruning_alpha (0.15) and 0.05",
+        "racing": "pruning='folds' with its default pruning_alpha (0.1) and 0.15",
         "n_jobs": budget.n_jobs,
         "seeds": len(seeds),
         "threads per fit": 1,

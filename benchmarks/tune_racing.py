@@ -367,6 +367,11 @@ class Rule:
     predictive: bool = False
     #: Race the first round's candidates against its first one, once that one is complete.
     first_round: bool = False
+    #: What the sampler learns from a stopped candidate: "estimate" (the library's: the
+    #: reference's mean plus the mean difference), "level" (the reference's mean plus the
+    #: mean difference times n / k: level with the reference on the folds not fit), "below"
+    #: (as "estimate", minus 1: worse than every complete candidate).
+    learn: str = "estimate"
 
     def z(self, n: int) -> float:
         from scipy.stats import norm
@@ -465,6 +470,17 @@ def rules() -> list[Rule]:
         )
     for a in (0.1, 0.2):
         out.append(Rule(f"alpha={a}, first round", (a,) * 4, first_round=True))
+    for learn in ("level", "below"):
+        for a in (0.1, 0.15):
+            out.append(
+                Rule(
+                    f"predictive, alpha={a}, first round, learn {learn}",
+                    (a,) * 4,
+                    predictive=True,
+                    first_round=True,
+                    learn=learn,
+                )
+            )
     return out
 
 
@@ -540,6 +556,18 @@ def _patched(rule: Rule | None) -> Any:
             if n == 0 or n >= len(reference.scores):
                 return False
             return _stops(rule, reference.scores, reference.sigma, np.asarray(scores, float))
+
+        @staticmethod
+        def estimate(reference, scores):  # noqa: D102
+            base = _racing.FoldRacingTest.estimate(reference, scores)
+            if rule.learn == "below":
+                return base - 1.0
+            if rule.learn == "level":
+                n, k = len(scores), len(reference.scores)
+                diffs = np.asarray(scores, dtype=float) - reference.scores[:n]
+                below = float(np.nextafter(reference.mean, -np.inf))
+                return min(reference.mean + float(diffs.sum()) / k, below)
+            return base
 
     class Board(_racing.Leaderboard):
         def reference(self):  # noqa: D102

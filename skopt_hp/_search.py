@@ -68,7 +68,7 @@ DEFAULT_N_POINTS = 4
 
 #: Fold racing stops a candidate whose chance to end at least as good as the reference is
 #: below this (see ``pruning_alpha``); chosen by ``benchmarks/tune_racing.py``.
-DEFAULT_PRUNING_ALPHA = 0.15
+DEFAULT_PRUNING_ALPHA = 0.1
 
 #: What a copy of a running search leaves out (see ``HyperoptSearchCV.__getstate__``): the
 #: search's records, which grow with it, and the previous fit's results and model.
@@ -358,7 +358,7 @@ class HyperoptSearchCV(BaseSearchCV):
         an estimate of its score (see Notes). ``None`` fits every fold of
         every candidate, as ``RandomizedSearchCV``. See
         ``docs/pruning.md``.
-    pruning_alpha : float in (0, 1), default=0.15
+    pruning_alpha : float in (0, 1), default=0.1
         With ``pruning="folds"``, a candidate stops when the chance that its
         mean over all folds ends at least the reference's, predicted from
         its folds so far, is below ``pruning_alpha`` (see Notes): smaller
@@ -478,7 +478,7 @@ class HyperoptSearchCV(BaseSearchCV):
     ``n`` but the last of ``k``, a candidate stops when
     ``mean(d) + z * sigma * sqrt((k - n) / (n * k)) < 0``, where ``d`` are
     its differences with the reference's scores on its first ``n`` folds,
-    ``z = Phi^-1(1 - pruning_alpha)`` (1.04 by default) and ``sigma``
+    ``z = Phi^-1(1 - pruning_alpha)`` (1.28 by default) and ``sigma``
     estimates the standard deviation of one such difference from the
     complete candidates: the pooled spread of the differences between the
     reference and the better half of them (or, with the reference alone,
@@ -488,7 +488,7 @@ class HyperoptSearchCV(BaseSearchCV):
     that the candidate's mean over all ``k`` folds ends at least the
     reference's is below ``pruning_alpha``. A candidate exactly as good as
     the reference is stopped after fold ``n`` with probability
-    ``Phi(-z * sqrt((k - n) / k))`` (0.18 after the first of five folds by
+    ``Phi(-z * sqrt((k - n) / k))`` (0.13 after the first of five folds by
     default), one truly better far less often.
     A fold whose score is NaN (a failed fit) never stops a candidate. The
     sampler learns a stopped candidate's score as the reference's mean
