@@ -496,8 +496,8 @@ class HyperoptSearchCV(BaseSearchCV):
     complete candidate with the best mean score of the optimised metric so
     far; in the first round of a search, where none is complete yet, it is
     the round's first candidate, evaluated in full before the others are
-    judged. After each fold
-    ``n`` but the last of ``k``, a candidate stops when
+    judged. After each fold ``n`` but the last of ``k``, a candidate stops
+    when
     ``mean(d) + z * sigma * sqrt((k - n) / (n * k)) < 0``, where ``d`` are
     its differences with the reference's scores on its first ``n`` folds,
     ``z = Phi^-1(1 - pruning_alpha)`` (1.28 by default) and ``sigma``
