@@ -343,6 +343,7 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
         "algo": [str, callable, Sampler],
         "n_points": [Interval(numbers.Integral, 1, None, closed="left")],
         "asynchronous": ["boolean", StrOptions({"auto"})],
+        "random_fraction": [Interval(numbers.Real, 0, 1, closed="both")],
     }
     _parameter_constraints.pop("pre_dispatch")  # each fit is dispatched on its own
 
@@ -368,6 +369,7 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
         algo: Any = "tpe",
         n_points: int = 4,
         asynchronous: bool | str = False,
+        random_fraction: float = 0.0,
     ):
         super().__init__(
             estimator,
@@ -390,6 +392,7 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
         self.algo = algo
         self.n_points = n_points
         self.asynchronous = asynchronous
+        self.random_fraction = random_fraction
 
     # -- fit ------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None, **params: Any) -> HyperoptHalvingSearchCV:
@@ -516,7 +519,9 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
             )
 
         ladder = Ladder(plan.n_iterations, plan.factor)
-        proposer = Proposer(sampler, space, min_points_in_model(sampler, space))
+        proposer = Proposer(
+            sampler, space, min_points_in_model(sampler, space), float(self.random_fraction)
+        )
         if internals is not None:
             self._run_asynchronous(internals, plan, ladder, proposer, seed)
         else:
