@@ -310,7 +310,9 @@ def rank_run(task: Task, seed: int) -> dict[str, Any]:
         "random_best_promoted": float(np.nanmax(random_full[promoted])),
         "tpe_low": tpe_low,
         "tpe_full": tpe_full,
-        "tpe_kept_full": _cv_score(task, _without_resource(task, search.best_params_), None, folds, seed),
+        "tpe_kept_full": _cv_score(
+            task, _without_resource(task, search.best_params_), None, folds, seed
+        ),
     }
 
 
@@ -343,7 +345,10 @@ def _spearman(a: Any, b: Any) -> float:
 def rank_summary(task: Task, runs: list[dict[str, Any]]) -> tuple[list[str], dict[str, Any]]:
     n_rungs = len(runs[0]["resources"])
     rho = np.array(
-        [[_spearman(run["random_rungs"][r], run["random_full"]) for r in range(n_rungs)] for run in runs]
+        [
+            [_spearman(run["random_rungs"][r], run["random_full"]) for r in range(n_rungs)]
+            for run in runs
+        ]
     )
     full = np.array([run["random_full"] for run in runs])
     kept = np.array([run["random_full"][run["random_kept"]] for run in runs])
@@ -628,9 +633,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_report:
         return
     done = _load(cache)
-    missing = [
-        (n, s, v) for n in tasks for s in seeds for v in variants if (n, s, v) not in done
-    ]
+    missing = [(n, s, v) for n in tasks for s in seeds for v in variants if (n, s, v) not in done]
     if missing:
         log(f"{len(missing)} runs missing; no report")
         return
@@ -644,7 +647,9 @@ def main(argv: list[str] | None = None) -> None:
         "",
     ]
     if args.study == "ranks":
-        data = {n: rank_summary(t, [done[(n, s, None)] for s in seeds])[1] for n, t in tasks.items()}
+        data = {
+            n: rank_summary(t, [done[(n, s, None)] for s in seeds])[1] for n, t in tasks.items()
+        }
         lines.append(rank_report(tasks, data))
     else:
         md, data = variant_report(tasks, variants, done, seeds)
