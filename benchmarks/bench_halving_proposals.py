@@ -25,7 +25,8 @@ Run::
     nice -n 19 .venv/bin/python benchmarks/bench_halving_proposals.py ranks --tasks pruning
     nice -n 19 .venv/bin/python benchmarks/bench_halving_proposals.py variants --tasks tuning
 
-Results go to ``results/halving_<study>_<tasks>.{md,json}``; every run is appended to
+Results go to ``results/halving_<study>_<tasks>.{md,json}`` (``--report-as`` names another
+report from the same runs); every run is appended to
 ``results/halving_<study>_<tasks>.runs.jsonl`` as it ends and not run again.
 """
 
@@ -581,6 +582,9 @@ def _append(path: Path, record: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # threadpoolctl limits only the libraries already loaded: load scikit-learn's OpenMP
+    # runtime (histogram gradient boosting) first, or its threads escape the limit.
+    import sklearn.ensemble  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -593,6 +597,11 @@ def main(argv: list[str] | None = None) -> None:
         "--variants", nargs="*", default=["random", "tpe", "tpe_rf0.33", "tpe_rf0.5"]
     )
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument(
+        "--report-as",
+        default=None,
+        help="name of the report (results/<name>.{md,json}); default halving_<study>_<tasks>",
+    )
     args = parser.parse_args(argv)
 
     tasks = TASK_SETS[args.tasks]
@@ -655,7 +664,11 @@ def main(argv: list[str] | None = None) -> None:
         md, data = variant_report(tasks, variants, done, seeds)
         lines.append(md)
     lines += ["", environment_markdown(env)]
-    write_results(stem, "\n".join(lines), {"study": args.study, "tasks": args.tasks, "data": data})
+    write_results(
+        args.report_as or stem,
+        "\n".join(lines),
+        {"study": args.study, "tasks": args.tasks, "data": data},
+    )
     print("\n".join(lines))
 
 
