@@ -388,6 +388,7 @@ def rank_report(tasks: dict[str, Task], data: dict[str, dict[str, Any]]) -> str:
         rows.append(
             [
                 name,
+                str(d["n_seeds"]),
                 " / ".join(str(r) for r in d["resources"]),
                 " / ".join(f"{x:.2f}" for x in d["spearman_by_iteration"]),
                 f"{d['random_median']:.4f}",
@@ -399,6 +400,7 @@ def rank_report(tasks: dict[str, Task], data: dict[str, dict[str, Any]]) -> str:
     table1 = markdown_table(
         [
             "task",
+            "seeds",
             "resource per iteration",
             "Spearman with full resource, per iteration",
             "median of 30",
@@ -413,6 +415,7 @@ def rank_report(tasks: dict[str, Task], data: dict[str, dict[str, Any]]) -> str:
         rows.append(
             [
                 name,
+                str(d["n_seeds"]),
                 f"{d['n_startup']} / {N_CANDIDATES}",
                 f"{d['startup_low']:.4f} → {d['proposed_low']:.4f}",
                 f"{d['startup_full']:.4f} → {d['proposed_full']:.4f}",
@@ -424,6 +427,7 @@ def rank_report(tasks: dict[str, Task], data: dict[str, dict[str, Any]]) -> str:
     table2 = markdown_table(
         [
             "task",
+            "seeds",
             "random start-up draws",
             "mean score at iteration 0: start-up → TPE proposals",
             "mean full-resource score: start-up → TPE proposals",
@@ -597,6 +601,12 @@ def main(argv: list[str] | None = None) -> None:
         "--variants", nargs="*", default=["random", "tpe", "tpe_rf0.33", "tpe_rf0.5"]
     )
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument("--report-only", action="store_true", help="report from the runs cached")
+    parser.add_argument(
+        "--complete-only",
+        action="store_true",
+        help="ranks: report only when every task has every seed (default: the seeds it has)",
+    )
     parser.add_argument(
         "--report-as",
         default=None,
@@ -614,7 +624,7 @@ def main(argv: list[str] | None = None) -> None:
     variants = args.variants if args.study == "variants" else [None]
     done = _load(cache)
     with threadpool_limits(1):
-        for seed in seeds:
+        for seed in [] if args.report_only else seeds:
             if seed % n_parts != part:
                 continue
             for name, task in tasks.items():
@@ -643,6 +653,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     done = _load(cache)
     missing = [(n, s, v) for n in tasks for s in seeds for v in variants if (n, s, v) not in done]
+    if missing and args.study == "ranks" and not args.complete_only:
+        # A diagnosis: report each task on the seeds it has (their number is in the report).
+        seeds_of = {n: [s for s in seeds if (n, s, None) in done] for n in tasks}
+        missing = [n for n, have in seeds_of.items() if not have]
+    else:
+        seeds_of = {n: seeds for n in tasks}
     if missing:
         log(f"{len(missing)} runs missing; no report")
         return
@@ -657,7 +673,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     if args.study == "ranks":
         data = {
-            n: rank_summary(t, [done[(n, s, None)] for s in seeds])[1] for n, t in tasks.items()
+            n: rank_summary(t, [done[(n, s, None)] for s in seeds_of[n]])[1]
+            for n, t in tasks.items()
         }
         lines.append(rank_report(tasks, data))
     else:
