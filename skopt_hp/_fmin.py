@@ -27,8 +27,9 @@ from ._ask import ask, resolve_algo
 from ._evaluate import evaluate
 from ._fmin_records import fmin_info, fmin_outcome, fmin_trial_record
 from ._loop import Budget, RunMonitor
+from ._persist import RunJournal
 from ._progress import progress_bar
-from ._trials import AllTrialsFailed, Trial, Trials, TrialState
+from ._trials import AllTrialsFailed, Trial, Trials, TrialState, provide
 from .exceptions import InvalidAnnotatedParameter
 from .space import Expr, SearchSpace, space_eval
 
@@ -497,8 +498,6 @@ def _minimize(settings: FminSettings, trials: Trials, executor: TrialExecutor) -
     executor.
     """
     compiled = settings.compiled
-    from ._persist import RunJournal
-
     # Resumes from the file now (when ``trials`` is empty); the file is locked, compacted and
     # appended to while the run lasts (``with journal`` below).
     journal = RunJournal(settings.trials_save_file, compiled, trials)
@@ -894,3 +893,7 @@ class _Run:
     def _save(self) -> None:
         # One line per trial finished since the last call (nothing without a save file).
         self.journal.append(self.completed)
+
+
+# Trials.fmin (hyperopt's API) runs this loop; the store below it cannot import it.
+provide(fmin=fmin)

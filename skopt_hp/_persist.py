@@ -88,7 +88,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from . import _journal
-from ._trials import STATUS_STRINGS, Trial, Trials, TrialState
+from ._trials import STATUS_STRINGS, Trial, Trials, TrialState, provide
 from .space import SearchSpace, as_search_space
 
 __all__ = [
@@ -987,3 +987,8 @@ def trials_to_dataframe(trials: Trials) -> Any:
     return pd.DataFrame(
         data, columns=[*_CORE_COLUMNS, *param_columns.values(), *extra_columns.values()]
     )
+
+
+# Trials.save, Trials.load and Trials.to_dataframe use this module's format; the store
+# below it cannot import it.
+provide(save_trials=save_trials, load_trials=load_trials, trials_to_dataframe=trials_to_dataframe)

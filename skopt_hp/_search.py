@@ -16,7 +16,7 @@ import math
 import numbers
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -82,6 +82,25 @@ _GROWING_STATE = (
 )
 
 
+# The Spark integration sits above the search and hands its replacement of joblibspark's
+# backend down when it is imported (as `import skopt_hp` does): see provide_joblibspark_fix.
+_joblibspark_fix: list[Callable[[], contextlib.AbstractContextManager[Any]]] = []
+
+
+def provide_joblibspark_fix(fix: Callable[[], contextlib.AbstractContextManager[Any]]) -> None:
+    """Set the context that replaces joblibspark's active backend during a fit.
+
+    Called by :mod:`skopt_hp.integrations.spark` when it is imported.
+
+    Parameters
+    ----------
+    fix : callable
+        Returns a context manager within which joblibspark's own active
+        ``"spark"`` backend, if any, is replaced by skopt_hp's fixed one.
+    """
+    _joblibspark_fix[:] = [fix]
+
+
 def _fixed_joblibspark() -> contextlib.AbstractContextManager[Any]:
     """joblibspark's own active ``"spark"`` backend replaced by skopt_hp's fixed one.
 
@@ -92,9 +111,12 @@ def _fixed_joblibspark() -> contextlib.AbstractContextManager[Any]:
     """
     if sys.modules.get("joblibspark") is None:
         return contextlib.nullcontext()
-    from .integrations._spark_backend import replacing_joblibspark
-
-    return replacing_joblibspark()
+    if not _joblibspark_fix:
+        raise RuntimeError(
+            "HyperoptSearchCV under joblibspark needs skopt_hp.integrations.spark, which "
+            "`import skopt_hp` imports."
+        )
+    return _joblibspark_fix[0]()
 
 
 # ---------------------------------------------------------------------------

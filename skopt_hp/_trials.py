@@ -13,7 +13,7 @@ import enum
 import math
 import numbers
 import os
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,42 @@ __all__ = [
     "Trial",
     "TrialState",
     "Trials",
+    "provide",
 ]
+
+# Trials.fmin runs the search loop, and Trials.save/load/to_dataframe use the trials file
+# format: both live in modules above the store that import it (skopt_hp._fmin and
+# skopt_hp._persist). They hand those functions down when they are imported, which
+# `import skopt_hp` always does, so the store never imports a module above it.
+_SERVICES = ("fmin", "save_trials", "load_trials", "trials_to_dataframe")
+_provided: dict[str, Callable[..., Any]] = {}
+
+
+def provide(**functions: Callable[..., Any]) -> None:
+    """Hand the store a function of a module above it (called by that module on import).
+
+    Parameters
+    ----------
+    **functions : callable
+        By name: ``fmin`` (for :meth:`Trials.fmin`), ``save_trials``,
+        ``load_trials`` and ``trials_to_dataframe`` (for :meth:`Trials.save`,
+        :meth:`Trials.load` and :meth:`Trials.to_dataframe`).
+    """
+    unknown = sorted(set(functions) - set(_SERVICES))
+    if unknown:
+        raise ValueError(f"provide: unknown service(s) {unknown}; known: {list(_SERVICES)}.")
+    _provided.update(functions)
+
+
+def _service(name: str) -> Callable[..., Any]:
+    try:
+        return _provided[name]
+    except KeyError:
+        raise RuntimeError(
+            f"Trials needs {name!r}, which skopt_hp provides when the package is imported; "
+            "import skopt_hp (not only skopt_hp._trials)."
+        ) from None
+
 
 STATUS_NEW = "new"
 STATUS_RUNNING = "running"
@@ -685,11 +720,8 @@ class Trials:
         (``points_to_evaluate`` and the other keyword-only ones may be given
         by keyword).
         """
-        # hyperopt's API puts fmin on Trials; the loop lives above this module.
-        from ._fmin import fmin
-
         kwargs.pop("trials", None)
-        return fmin(
+        return _service("fmin")(
             fn,
             space,
             algo=algo,
@@ -722,9 +754,7 @@ class Trials:
             The file to write, atomically; its directory must exist. A file
             a running search holds is not replaced (``JournalLockedError``).
         """
-        from ._persist import save_trials
-
-        save_trials(self, path)
+        _service("save_trials")(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike, space: Any = None) -> Trials:
@@ -742,9 +772,7 @@ class Trials:
         -------
         Trials
         """
-        from ._persist import load_trials
-
-        return load_trials(path, space, trials=cls())
+        return _service("load_trials")(path, space, trials=cls())
 
     def to_dataframe(self) -> Any:
         """One row per trial as a ``pandas.DataFrame`` (see :func:`trials_to_dataframe`).
@@ -753,9 +781,7 @@ class Trials:
         -------
         pandas.DataFrame
         """
-        from ._persist import trials_to_dataframe
-
-        return trials_to_dataframe(self)
+        return _service("trials_to_dataframe")(self)
 
     def trials_dataframe(self) -> Any:
         """The same as :meth:`to_dataframe` (the name Optuna users look for)."""

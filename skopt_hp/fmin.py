@@ -21,9 +21,7 @@ from .space import SearchSpace, normalize_point, space_eval
 __all__ = ["fmin", "generate_trials_to_calculate", "space_eval"]
 
 
-def generate_trials_to_calculate(
-    points: Sequence[Mapping[str, Any]], space: Any = None
-) -> Trials:
+def generate_trials_to_calculate(points: Sequence[Mapping[str, Any]], space: Any = None) -> Trials:
     """A :class:`~skopt_hp.Trials` holding ``points`` as trials still to evaluate.
 
     Passed as ``fmin(trials=...)``, these trials (state ``NEW``) are

@@ -9,14 +9,17 @@ imports, imports inside functions (lazy imports are still dependencies),
     base <- space <- samplers <- trials <- fmin / persistence / tracking
          <- search <- integrations <- plot <- api
 
-A module may import modules of its own layer or of lower ones. The few
-upward imports hyperopt's API makes necessary are listed, each with its
-reason, in :data:`UPWARD_IMPORTS`: they must be made inside the named
-function (never at import time), and they are left out of the cycle check,
-as are ``TYPE_CHECKING`` imports, since neither runs when a module is
-imported. Importing a subpackage's module runs the subpackage's
-``__init__`` too; those implied edges are not drawn (every module would
-otherwise sit in a cycle with ``skopt_hp/__init__.py``).
+A module may import modules of its own layer or of lower ones, at import
+time or inside a function alike: there is no allowed exception. Where a
+lower module must call a higher one (``Trials.fmin`` runs the loop above the
+store, ``Trials.save`` the file format, a search the MLflow tracker), the
+higher module hands its functions down when it is imported, as
+``import skopt_hp`` always does (``provide`` in ``skopt_hp._trials``,
+``provide_mlflow`` in ``skopt_hp._tracking``, ``provide_joblibspark_fix`` in
+``skopt_hp._search``). Only ``TYPE_CHECKING`` imports are left out of the
+cycle check, since they never run. Importing a subpackage's module runs the
+subpackage's ``__init__`` too; those implied edges are not drawn (every
+module would otherwise sit in a cycle with ``skopt_hp/__init__.py``).
 """
 
 from __future__ import annotations
@@ -136,46 +139,6 @@ LAYER_OF = {
     "skopt_hp.pyll.stochastic": "space",
     "skopt_hp.samplers._anneal": "samplers",
     "skopt_hp.sklearn": "search",
-}
-
-#: Upward imports allowed, as (module, function making the import, imported module): why.
-UPWARD_IMPORTS = {
-    (
-        "skopt_hp._trials",
-        "Trials.fmin",
-        "skopt_hp._fmin",
-    ): "hyperopt's API: Trials.fmin runs fmin recording into these trials",
-    (
-        "skopt_hp._trials",
-        "Trials.save",
-        "skopt_hp._persist",
-    ): "Trials.save writes the trials file; the file format sits above the store it saves",
-    (
-        "skopt_hp._trials",
-        "Trials.load",
-        "skopt_hp._persist",
-    ): "Trials.load reads the trials file into a new store",
-    (
-        "skopt_hp._trials",
-        "Trials.to_dataframe",
-        "skopt_hp._persist",
-    ): "the tabular view shares the file format's value encoding",
-    (
-        "skopt_hp._tracking._switch",
-        "resolve_tracker",
-        "skopt_hp.integrations.mlflow",
-    ): "mlflow_logging=True and autolog() load the MLflow tracker when a search logs",
-    (
-        "skopt_hp._tracking._switch",
-        "suppress_framework_autolog",
-        "skopt_hp.integrations.mlflow",
-    ): "a search switches MLflow's own autologging off, once mlflow is imported",
-    (
-        "skopt_hp._search",
-        "_fixed_joblibspark",
-        "skopt_hp.integrations._spark_backend",
-    ): "under joblibspark's own 'spark' backend (once the user imported joblibspark), "
-    "HyperoptSearchCV.fit runs on the fixed Spark backend instead",
 }
 
 #: Attributes private to ``Trials``: only ``skopt_hp._trials`` may touch them on another object.
@@ -391,26 +354,26 @@ def find_cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
     return cycles
 
 
-def runtime_graph(sites: Iterable[ImportSite], allowed: Mapping) -> dict[str, set[str]]:
-    """The edges that run when modules are imported or called, less the allowed upward ones."""
+def runtime_graph(sites: Iterable[ImportSite]) -> dict[str, set[str]]:
+    """The edges that run when modules are imported or their functions called."""
     graph: dict[str, set[str]] = {}
     for site in sites:
-        if site.type_only or (site.source, site.function, site.target) in allowed:
+        if site.type_only:
             continue
         graph.setdefault(site.source, set()).add(site.target)
     return graph
 
 
 def layer_violations(
-    sites: Iterable[ImportSite], layer_of: Mapping[str, str], allowed: Mapping
+    sites: Iterable[ImportSite], layer_of: Mapping[str, str]
 ) -> list[str]:
-    """One line per import of a higher layer's module that ``allowed`` does not list."""
+    """One line per import of a higher layer's module, wherever it is made."""
     problems = []
     for site in sites:
         if site.source not in layer_of or site.target not in layer_of:
             continue  # test_every_module_is_placed_in_a_layer names it
         low, high = layer_of[site.source], layer_of[site.target]
-        if RANK[low] >= RANK[high] or (site.source, site.function, site.target) in allowed:
+        if RANK[low] >= RANK[high]:
             continue
         where = "at import time" if site.function is None else f"in {site.function}()"
         problems.append(
@@ -462,13 +425,15 @@ def test_imports_are_read_at_every_level_and_resolved_to_modules():
     ]
     layer_of = {"skopt_hp.low": "space", "skopt_hp.high": "search", "skopt_hp.sub": "space"}
     layer_of["skopt_hp.sub.leaf"] = "space"
-    problems = layer_violations(sites, layer_of, {})
+    problems = layer_violations(sites, layer_of)
+    # The import inside the method counts as much as those at import time.
     assert len(problems) == 3 and all("skopt_hp.high (search)" in p for p in problems)
-    allowed = {("skopt_hp.low", "C.method", "skopt_hp.high"): "why"}
-    assert len(layer_violations(sites, layer_of, allowed)) == 2
-    # The lazy import allowed upward and the TYPE_CHECKING one run no cycle.
-    runtime = runtime_graph(sites, allowed)
+    assert any("in C.method()" in p for p in problems)
+    # The TYPE_CHECKING import never runs: it is no edge of the cycle check; the lazy one is.
+    runtime = runtime_graph(sites)
     assert runtime == {"skopt_hp.low": {"skopt_hp.high", "skopt_hp.sub", "skopt_hp.sub.leaf"}}
+    lazy_only = imports_of("def f():\n    from .high import g\n", "skopt_hp.low", known)
+    assert runtime_graph(lazy_only) == {"skopt_hp.low": {"skopt_hp.high"}}
 
 
 def test_relative_imports_in_a_package_init_resolve_from_the_package():
@@ -497,7 +462,7 @@ def test_every_module_is_placed_in_a_layer():
 
 
 def test_no_import_cycle(sites):
-    graph = runtime_graph(sites, UPWARD_IMPORTS)
+    graph = runtime_graph(sites)
     cycles = find_cycles(graph)
     assert not cycles, "Import cycles in skopt_hp:\n" + "\n".join(
         f"{' -> '.join([*cycle, cycle[0]])} (modules importing each other: {sorted(part)})"
@@ -506,19 +471,34 @@ def test_no_import_cycle(sites):
 
 
 def test_no_lower_layer_imports_a_higher_one(sites):
-    problems = layer_violations(sites, LAYER_OF, UPWARD_IMPORTS)
-    assert not problems, "Upward imports (see UPWARD_IMPORTS for the allowed ones):\n" + "\n".join(
-        problems
+    problems = layer_violations(sites, LAYER_OF)
+    assert not problems, (
+        "Upward imports (a higher module hands its functions down instead, see the module "
+        "docstring):\n" + "\n".join(problems)
     )
 
 
-def test_allowed_upward_imports_are_lazy_and_still_made(sites):
-    made = {(s.source, s.function, s.target) for s in sites}
-    unused = sorted(set(UPWARD_IMPORTS) - made)
-    assert not unused, f"UPWARD_IMPORTS entries no longer made (remove them): {unused}"
-    # An entry names a function, so the import cannot run when the module is imported.
-    assert all(function for _, function, _ in UPWARD_IMPORTS)
-    assert all(reason.strip() for reason in UPWARD_IMPORTS.values())
+def test_what_higher_modules_hand_down_is_there_once_skopt_hp_is_imported(tmp_path):
+    """The lower modules' calls upward work, with no import of a higher module."""
+    import skopt_hp
+    from skopt_hp import _search, _trials
+    from skopt_hp._tracking import _switch
+
+    assert set(_trials._provided) == set(_trials._SERVICES)
+    assert _switch._mlflow and _search._joblibspark_fix
+    # And the methods that use them work end to end.
+    trials = skopt_hp.Trials()
+    best = trials.fmin(
+        lambda x: (x - 1) ** 2,
+        skopt_hp.hp.uniform("x", -2, 2),
+        algo=skopt_hp.rand.suggest,
+        max_evals=3,
+        rstate=0,
+        show_progressbar=False,
+    )
+    assert set(best) == {"x"} and len(trials) == 3
+    trials.save(tmp_path / "t.jsonl")
+    assert skopt_hp.Trials.load(tmp_path / "t.jsonl").losses() == trials.losses()
 
 
 def test_no_module_reads_the_private_state_of_trials():

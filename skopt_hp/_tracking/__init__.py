@@ -9,8 +9,8 @@ stopping the search. One job per module:
 * :mod:`._records` — the records (:class:`SearchInfo`, :class:`TrialRecord`,
   :class:`SearchOutcome`) and the :class:`Tracker` protocol;
 * :mod:`._switch` — the process-wide default set by ``skopt_hp.autolog()``
-  and the choice of a search's tracker (the MLflow integration is imported
-  there, on use);
+  and the choice of a search's tracker (the MLflow integration hands its
+  hooks down there when it is imported);
 * :mod:`._session` — the logging session of one search;
 * :mod:`._text` — parameter values and spaces as readable text.
 
@@ -22,8 +22,10 @@ the loops whose data they read: ``skopt_hp._fmin_records`` and
 from ._records import SearchInfo, SearchOutcome, Tracker, TrialRecord, metric_value
 from ._session import MAX_TAG_LENGTH, TrackingSession, ending, start_session, tracked
 from ._switch import (
+    MlflowHooks,
     check_switch,
     get_default,
+    provide_mlflow,
     resolve_tracker,
     set_default,
     suppress_framework_autolog,
@@ -33,6 +35,7 @@ from ._text import MAX_VALUE_LENGTH, describe_space, readable_params, value_text
 __all__ = [
     "MAX_TAG_LENGTH",
     "MAX_VALUE_LENGTH",
+    "MlflowHooks",
     "SearchInfo",
     "SearchOutcome",
     "Tracker",
@@ -43,6 +46,7 @@ __all__ = [
     "ending",
     "get_default",
     "metric_value",
+    "provide_mlflow",
     "readable_params",
     "resolve_tracker",
     "set_default",

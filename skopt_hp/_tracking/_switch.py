@@ -2,9 +2,10 @@
 
 The process-wide default that ``skopt_hp.autolog()`` sets is kept here, so
 that the loops can read it without importing an integration. The tracker
-itself comes from :mod:`skopt_hp.integrations.mlflow`, imported inside the
-functions that need it, when logging is asked for (that module imports
-MLflow only on use, so ``import skopt_hp`` never imports MLflow).
+itself comes from :mod:`skopt_hp.integrations.mlflow`, which sits above the
+loops and hands its hooks down here when it is imported (:func:`provide_mlflow`;
+``import skopt_hp`` imports it, and it imports MLflow only on use, so
+``import skopt_hp`` never imports MLflow).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,12 +22,54 @@ import numpy as np
 from ._records import Tracker
 
 __all__ = [
+    "MlflowHooks",
     "check_switch",
     "get_default",
+    "provide_mlflow",
     "resolve_tracker",
     "set_default",
     "suppress_framework_autolog",
 ]
+
+
+@dataclass(frozen=True)
+class MlflowHooks:
+    """What a search needs from the MLflow integration.
+
+    Attributes
+    ----------
+    make_tracker : callable
+        ``make_tracker(**options)``: a tracker (raises ``ImportError`` naming
+        the extra when MLflow is missing).
+    in_active_run : callable
+        Whether an MLflow run is active in this thread.
+    framework_autolog_options : callable
+        Tracker options when ``mlflow.sklearn.autolog()`` is on, else None.
+    disabled_framework_autolog : callable
+        A context in which MLflow's own autologging is off.
+    """
+
+    make_tracker: Callable[..., Tracker]
+    in_active_run: Callable[[], bool]
+    framework_autolog_options: Callable[[], dict[str, Any] | None]
+    disabled_framework_autolog: Callable[[], contextlib.AbstractContextManager[Any]]
+
+
+_mlflow: list[MlflowHooks] = []
+
+
+def provide_mlflow(hooks: MlflowHooks) -> None:
+    """Hand down the MLflow integration's hooks (called by it when it is imported)."""
+    _mlflow[:] = [hooks]
+
+
+def _mlflow_hooks() -> MlflowHooks:
+    if not _mlflow:
+        raise RuntimeError(
+            "MLflow logging needs skopt_hp.integrations.mlflow, which `import skopt_hp` imports."
+        )
+    return _mlflow[0]
+
 
 _lock = threading.Lock()
 # enabled: None until autolog() is called (then True or False); options: the tracker's settings.
@@ -110,16 +154,13 @@ def resolve_tracker(switch: bool | None, *, estimator_search: bool = False) -> T
         # imported mlflow: no import is needed to know.
         if enabled is False or not _imported("mlflow"):
             return None
-        from ..integrations.mlflow import framework_autolog_options, in_active_run
-
-        framework_options = framework_autolog_options() if estimator_search else None
+        hooks = _mlflow_hooks()
+        framework_options = hooks.framework_autolog_options() if estimator_search else None
         if framework_options is not None:
             options = framework_options
-        elif not in_active_run():
+        elif not hooks.in_active_run():
             return None
-    from ..integrations.mlflow import make_tracker
-
-    return make_tracker(**options)
+    return _mlflow_hooks().make_tracker(**options)
 
 
 def suppress_framework_autolog() -> contextlib.AbstractContextManager[Any]:
@@ -135,6 +176,4 @@ def suppress_framework_autolog() -> contextlib.AbstractContextManager[Any]:
     """
     if not _imported("mlflow"):
         return contextlib.nullcontext()
-    from ..integrations.mlflow import disabled_framework_autolog
-
-    return disabled_framework_autolog()
+    return _mlflow_hooks().disabled_framework_autolog()

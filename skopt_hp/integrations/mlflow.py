@@ -132,7 +132,7 @@ def autolog(
 
 
 # ---------------------------------------------------------------------------
-# Hooks called by skopt_hp._tracking._switch (imported there on use)
+# Hooks called by skopt_hp._tracking._switch (handed down at the end of this module)
 # ---------------------------------------------------------------------------
 def make_tracker(**options: Any) -> MlflowTracker:
     """A tracker with ``options`` (those of :func:`autolog`); MLflow must be importable."""
@@ -496,3 +496,14 @@ class MlflowTracker:
             )
         self.model_uri = info.model_uri
         self._client.set_tag(self.run_id, "skopt_hp.model_uri", info.model_uri)
+
+
+# The loops sit below this module and cannot import it: it hands its hooks down.
+_tracking.provide_mlflow(
+    _tracking.MlflowHooks(
+        make_tracker=make_tracker,
+        in_active_run=in_active_run,
+        framework_autolog_options=framework_autolog_options,
+        disabled_framework_autolog=disabled_framework_autolog,
+    )
+)

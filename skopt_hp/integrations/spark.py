@@ -38,6 +38,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from .._evaluate import RemoteOutcome
+from .._search import provide_joblibspark_fix
 from .._trials import Trial, Trials, TrialState
 from ._spark_session import (
     DEFAULT_BROADCAST_THRESHOLD,
@@ -475,3 +476,14 @@ def spark_backend(
         filter_noise()
         with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
             yield backend
+
+
+def _replacing_joblibspark() -> contextlib.AbstractContextManager[Any]:
+    # Imports joblibspark and pyspark: called only once the user imported joblibspark.
+    from ._spark_backend import replacing_joblibspark
+
+    return replacing_joblibspark()
+
+
+# HyperoptSearchCV.fit, below this module, runs under joblibspark's own backend with the fixes.
+provide_joblibspark_fix(_replacing_joblibspark)

@@ -222,9 +222,7 @@ class SearchSpace:
             cols.append((param.label, ok, ext))
         points = []
         for i in range(Z.shape[0]):
-            points.append(
-                {label: ext[i] for label, ok, ext in cols if ok is None or ok[i]}
-            )
+            points.append({label: ext[i] for label, ok, ext in cols if ok is None or ok[i]})
         return points
 
     def encode(self, points: Sequence[Mapping[str, Any]]) -> np.ndarray:
