@@ -21,6 +21,15 @@ Asked for work (:meth:`Race.next_task`), it hands out, in this order:
    never run (:attr:`Race.n_discarded` counts it);
 
 and ``None`` when every fold still needed has been handed out.
+
+A round without a reference (the first round of a search: no candidate is
+complete yet) races against its own first candidate, the *pacer*: its folds
+are handed out before any other, it is never stopped, and once it is
+complete with finite scores it is the round's reference (its sigma:
+:meth:`~skopt_hp._racing.Reference.alone`). Until then the other
+candidates' folds are known but not judged (so, with several workers, fits
+made meanwhile are speculative); if a pacer's fold fails, nothing in the
+round is stopped. Decisions still depend on the scores only.
 """
 
 from __future__ import annotations
@@ -75,7 +84,8 @@ class Race:
     ----------
     n_candidates : int
     n_splits : int
-    reference : Reference
+    reference : Reference or None
+        None: race against the round's first candidate, once complete.
     test : FoldRacingTest
     score_of : callable
         The optimised metric's test score in one fold's result.
@@ -85,11 +95,11 @@ class Race:
         self,
         n_candidates: int,
         n_splits: int,
-        reference: Reference,
+        reference: Reference | None,
         test: FoldRacingTest,
         score_of: Callable[[Any], float],
     ) -> None:
-        if len(reference.scores) != n_splits:
+        if reference is not None and len(reference.scores) != n_splits:
             raise ValueError(
                 f"Race: the reference has {len(reference.scores)} fold scores, the race "
                 f"{n_splits} folds."
@@ -108,6 +118,8 @@ class Race:
         #: Folds kept when a candidate stopped (None: racing, or complete).
         self._stopped_at: list[int | None] = [None] * n_candidates
         self._next_new = 0
+        #: The candidate that becomes the reference once complete (None: there is one).
+        self._pacer = 0 if reference is None and n_candidates > 0 else None
         #: Fits handed out in all.
         self.n_started = 0
 
@@ -117,6 +129,11 @@ class Race:
 
     def next_task(self) -> FoldTask | None:
         """The next fold to fit, or None when every fold still needed was handed out."""
+        pacer = self._pacer
+        if pacer is not None and self._started[pacer] < self.n_splits:
+            if self._next_new == pacer:
+                self._next_new += 1
+            return self._start(pacer)
         if self._next_new < self.n_candidates:
             i = self._next_new
             self._next_new += 1
@@ -142,12 +159,28 @@ class Race:
         i = task.candidate
         self._outs[i][task.fold] = out
         self._scores[i, task.fold] = self.score_of(out)
+        if i == self._pacer:
+            self._judge(i)
+            if self._judged[i] == self.n_splits:  # complete: the round's reference, if it can
+                self._pacer = None
+                scores = self._scores[i]
+                if np.all(np.isfinite(scores)):
+                    self.reference = Reference.alone(scores)
+                for other in range(self.n_candidates):
+                    self._judge(other)
+        elif self._pacer is None:
+            self._judge(i)
+
+    def _judge(self, i: int) -> None:
+        """Judge candidate ``i``'s folds known in order (stop none without a reference)."""
         while self._stopped_at[i] is None and self._judged[i] < self.n_splits:
             j = self._judged[i]
             if self._outs[i][j] is None:
                 break
             self._judged[i] = j + 1
-            if self.test.stops(self.reference, self._scores[i, : j + 1]):
+            if self.reference is not None and self.test.stops(
+                self.reference, self._scores[i, : j + 1]
+            ):
                 self._stopped_at[i] = j + 1
 
     # -- the outcome -----------------------------------------------------------------

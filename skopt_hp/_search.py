@@ -66,8 +66,9 @@ __all__ = ["HyperoptSearchCV"]
 #: Candidates proposed jointly per round by default (see ``n_points``).
 DEFAULT_N_POINTS = 4
 
-#: Level of fold racing's one-sided test by default (see ``pruning_alpha``).
-DEFAULT_PRUNING_ALPHA = 0.05
+#: Fold racing stops a candidate whose chance to end at least as good as the reference is
+#: below this (see ``pruning_alpha``); chosen by ``benchmarks/tune_racing.py``.
+DEFAULT_PRUNING_ALPHA = 0.1
 
 #: What a copy of a running search leaves out (see ``HyperoptSearchCV.__getstate__``): the
 #: search's records, which grow with it, and the previous fit's results and model.
@@ -379,10 +380,12 @@ class HyperoptSearchCV(BaseSearchCV):
         an estimate of its score (see Notes). ``None`` fits every fold of
         every candidate, as ``RandomizedSearchCV``. See
         ``docs/pruning.md``.
-    pruning_alpha : float in (0, 1), default=0.05
-        With ``pruning="folds"``, the level of the one-sided paired test
-        that stops a candidate (see Notes): smaller stops fewer candidates
-        (a lower risk of stopping a good one, fewer fits saved).
+    pruning_alpha : float in (0, 1), default=0.1
+        With ``pruning="folds"``, a candidate stops when the chance that its
+        mean over all folds ends at least the reference's, predicted from
+        its folds so far, is below ``pruning_alpha`` (see Notes): smaller
+        stops fewer candidates (a lower risk of stopping a good one, fewer
+        fits saved).
     mlflow_logging : bool or None, default=None
         Log the search to MLflow: a parent run (settings, the space as an
         artifact, best parameters and score, number of candidates), one
@@ -489,22 +492,26 @@ class HyperoptSearchCV(BaseSearchCV):
     predict; set ``warm_start=True`` and call ``fit`` again to continue from
     the finished rounds (and refit), or refit ``best_params_`` yourself.
 
-    **Fold racing** (``pruning="folds"``). A round is raced once a
-    candidate has been evaluated on every fold (the first round of a search
-    is evaluated in full). Its *reference* is the complete candidate with
-    the best mean score of the optimised metric so far. After each fold
-    but the last, a candidate stops when
-    ``mean(d) + z * sigma / sqrt(n) < 0``, where ``d`` are its differences
-    with the reference's scores on its first ``n`` folds,
-    ``z = Phi^-1(1 - pruning_alpha)`` (1.645 by default) and ``sigma``
+    **Fold racing** (``pruning="folds"``). A round's *reference* is the
+    complete candidate with the best mean score of the optimised metric so
+    far; in the first round of a search, where none is complete yet, it is
+    the round's first candidate, evaluated in full before the others are
+    judged. After each fold ``n`` but the last of ``k``, a candidate stops
+    when
+    ``mean(d) + z * sigma * sqrt((k - n) / (n * k)) < 0``, where ``d`` are
+    its differences with the reference's scores on its first ``n`` folds,
+    ``z = Phi^-1(1 - pruning_alpha)`` (1.28 by default) and ``sigma``
     estimates the standard deviation of one such difference from the
     complete candidates: the pooled spread of the differences between the
     reference and the better half of them (or, with the reference alone,
     ``sqrt(2)`` times the spread of its own fold scores), and never less
-    than the candidate's own spread. That is a one-sided paired z-test of
-    "the candidate scores at least as well as the reference" at level
-    ``pruning_alpha`` per fold, so a candidate as good as the reference
-    is stopped with probability at most ``(n_splits - 1) * pruning_alpha``.
+    than the candidate's own spread. That is: with the differences modelled
+    as normal around an unknown mean (flat prior), the predicted chance
+    that the candidate's mean over all ``k`` folds ends at least the
+    reference's is below ``pruning_alpha``. A candidate exactly as good as
+    the reference is stopped after fold ``n`` with probability
+    ``Phi(-z * sqrt((k - n) / k))`` (0.13 after the first of five folds by
+    default), one truly better far less often.
     A fold whose score is NaN (a failed fit) never stops a candidate. The
     sampler learns a stopped candidate's score as the reference's mean
     plus the candidate's mean difference on its folds (always below the
@@ -932,7 +939,7 @@ class HyperoptSearchCV(BaseSearchCV):
             kwargs["callback_ctx"] = round_ctx
         self._worker_deaths: dict[int, str] = {}
         raced: list[RaceResult | None] = [None] * len(candidates)
-        if racer is not None and reference is not None:
+        if racer is not None and racer.races(len(candidates), reference):
             raced = list(racer.race(candidates, reference, round_ctx))
         else:
             if racer is not None:

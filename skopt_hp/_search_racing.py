@@ -11,9 +11,10 @@ refit and ``best_*`` are scikit-learn's. A stopped candidate's row has NaN
 for the folds it was never fit on, ``pruned=True`` and its
 ``n_folds_fitted``.
 
-Rounds without a complete candidate to race against (the first round of a
-search) go through ``evaluate_candidates`` as without racing, with the
-racing columns of complete rows.
+A round without a complete candidate to race against (the first round of
+a search) races against its own first candidate; a round of one such
+candidate goes through ``evaluate_candidates`` as without racing, with the
+racing columns of a complete row.
 """
 
 from __future__ import annotations
@@ -159,6 +160,11 @@ class FoldRacer:
         """What the next round races against (None: no complete candidate yet)."""
         return self.leaderboard.reference()
 
+    def races(self, n_candidates: int, reference: Reference | None) -> bool:
+        """Whether a round of ``n_candidates`` with ``reference`` is raced: it has something
+        to race against, or a first candidate to race against."""
+        return self.n_splits >= 2 and (reference is not None or n_candidates >= 2)
+
     def _score_of(self, out: Mapping[str, Any]) -> float:
         score = out["test_scores"]
         if isinstance(score, Mapping):
@@ -188,10 +194,14 @@ class FoldRacer:
     def race(
         self,
         candidates: list[dict[str, Any]],
-        reference: Reference,
+        reference: Reference | None,
         round_ctx: Any = None,
     ) -> list[RaceResult]:
-        """Race ``candidates`` against ``reference``; hand their rows to ``fit``."""
+        """Race ``candidates`` against ``reference``; hand their rows to ``fit``.
+
+        ``reference`` None (no complete candidate yet): against the first
+        candidate, once it is complete (see :class:`~skopt_hp._race.Race`).
+        """
         internals, search = self.internals, self.search
         X, y = internals.X, internals.y
         base_estimator = internals.base_estimator

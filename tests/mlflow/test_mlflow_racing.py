@@ -9,6 +9,7 @@ from sklearn.datasets import make_regression
 from sklearn.linear_model import Ridge
 
 from skopt_hp import HyperoptSearchCV, hp
+from skopt_hp._search import DEFAULT_PRUNING_ALPHA
 
 pytestmark = requires_mlflow
 
@@ -31,7 +32,9 @@ def test_pruned_candidates_are_finished_runs_with_their_status_and_folds(experim
     parent = parent_runs(experiment).iloc[0]
     assert parent["metrics.n_pruned"] == len(pruned)
     assert parent["metrics.n_fits"] == search.n_fits_
-    assert parent["params.pruning"] == "folds" and parent["params.pruning_alpha"] == "0.05"
+    assert parent["params.pruning"] == "folds" and parent["params.pruning_alpha"] == str(
+        DEFAULT_PRUNING_ALPHA
+    )
     children = child_runs(experiment, parent["run_id"])
     assert len(children) == 12
     for _, row in children.iterrows():

@@ -16,6 +16,7 @@ from scipy.stats import norm
 from skopt_hp._fold_runner import TaskError, capture_errors, run_fold_tasks
 from skopt_hp._race import FoldTask, Race
 from skopt_hp._racing import FoldRacingTest, Leaderboard, Reference
+from skopt_hp._search import DEFAULT_PRUNING_ALPHA
 
 REFERENCE = Reference(np.array([0.90, 0.92, 0.88, 0.91, 0.89]), sigma=0.02)
 
@@ -29,22 +30,85 @@ def test_a_clearly_worse_candidate_stops_at_its_first_fold():
 
 
 def test_a_close_candidate_never_stops():
-    test = FoldRacingTest(alpha=0.05)
-    close = REFERENCE.scores - 0.01
+    """A tenth of sigma below the reference on every fold: never stopped by default."""
+    test = FoldRacingTest(alpha=DEFAULT_PRUNING_ALPHA)
+    close = REFERENCE.scores - 0.1 * REFERENCE.sigma
     assert not any(test.stops(REFERENCE, close[:n]) for n in range(1, 5))
 
 
-def test_the_rule_is_the_one_sided_paired_z_test():
-    """Stops exactly when mean(d) + z * sigma / sqrt(n) < 0, z = Phi^-1(1 - alpha)."""
-    alpha = 0.1
+def test_the_rule_is_the_predictive_chance_to_catch_up():
+    """Stops exactly when mean(d) + z * sigma * sqrt((k - n) / (n * k)) < 0, that is when
+    P(D >= 0) < alpha, D ~ N(mean(d), sigma^2 (k - n) / (n k)) the mean difference over all
+    k folds predicted from the first n."""
+    alpha, k = 0.1, len(REFERENCE.scores)
     test = FoldRacingTest(alpha=alpha)
     z = norm.isf(alpha)
     assert test.z == pytest.approx(z)
-    for n in (1, 2, 3):
+    for n in (1, 2, 3, 4):
         # Differences constant across folds, so sigma stays the reference's.
-        edge = -z * REFERENCE.sigma / math.sqrt(n)
-        assert test.stops(REFERENCE, REFERENCE.scores[:n] + edge - 1e-9)
-        assert not test.stops(REFERENCE, REFERENCE.scores[:n] + edge + 1e-9)
+        edge = -z * REFERENCE.sigma * math.sqrt((k - n) / (n * k))
+        below, above = REFERENCE.scores[:n] + edge - 1e-9, REFERENCE.scores[:n] + edge + 1e-9
+        assert test.stops(REFERENCE, below)
+        assert not test.stops(REFERENCE, above)
+        assert test.chance_to_catch_up(REFERENCE, below) < alpha
+        assert test.chance_to_catch_up(REFERENCE, above) > alpha
+        assert test.chance_to_catch_up(REFERENCE, REFERENCE.scores[:n] + edge) == pytest.approx(
+            alpha
+        )
+
+
+def test_the_chance_to_catch_up_is_certain_once_every_fold_is_known():
+    test = FoldRacingTest(alpha=0.1)
+    assert test.chance_to_catch_up(REFERENCE, REFERENCE.scores - 0.001) == 0.0
+    assert test.chance_to_catch_up(REFERENCE, REFERENCE.scores) == 1.0
+    assert math.isnan(test.chance_to_catch_up(REFERENCE, np.array([np.nan])))
+    with pytest.raises(ValueError, match="6 scores for 5 folds"):
+        test.chance_to_catch_up(REFERENCE, np.zeros(6))
+
+
+def test_a_late_fold_weighs_less_than_an_early_one():
+    """The same mean deficit stops a candidate after four folds of five, not after one: the
+    last fold can change the final mean less."""
+    test = FoldRacingTest(alpha=DEFAULT_PRUNING_ALPHA)
+    deficit = 0.5 * REFERENCE.sigma
+    assert not test.stops(REFERENCE, REFERENCE.scores[:1] - deficit)
+    assert test.stops(REFERENCE, REFERENCE.scores[:4] - deficit)
+
+
+def _simulated_stops(alpha, mu, sigma, k, n_candidates, seed):
+    """Fold at which each simulated candidate stops (k: never), differences N(mu, sigma^2)."""
+    rng = np.random.default_rng(seed)
+    ref = Reference(np.zeros(k), sigma)
+    test = FoldRacingTest(alpha)
+    diffs = rng.normal(mu, sigma, size=(n_candidates, k))
+    stopped_at = np.full(n_candidates, k)
+    for i, d in enumerate(diffs):
+        for n in range(1, k):
+            if test.stops(ref, d[:n]):
+                stopped_at[i] = n
+                break
+    return stopped_at
+
+
+@pytest.mark.parametrize("alpha", [0.05, DEFAULT_PRUNING_ALPHA, 0.3])
+def test_a_candidate_as_good_as_the_reference_stops_at_its_documented_rate(alpha):
+    """mu = 0: stopped after the first fold with probability Phi(-z sqrt((k - 1) / k)), and
+    after any fold with at most the sum over folds of Phi(-z sqrt((k - n) / k))."""
+    k, n_candidates = 5, 4000
+    stopped_at = _simulated_stops(alpha, 0.0, 0.02, k, n_candidates, seed=0)
+    z = norm.isf(alpha)
+    first = norm.cdf(-z * math.sqrt((k - 1) / k))
+    tolerance = 4 * math.sqrt(first * (1 - first) / n_candidates)  # 4 binomial s.e.
+    assert abs(np.mean(stopped_at == 1) - first) < tolerance
+    bound = sum(norm.cdf(-z * math.sqrt((k - n) / k)) for n in range(1, k))
+    assert np.mean(stopped_at < k) < bound + tolerance
+
+
+def test_a_better_candidate_stops_less_often_than_an_equal_one():
+    alpha, sigma, k = DEFAULT_PRUNING_ALPHA, 0.02, 5
+    equal = np.mean(_simulated_stops(alpha, 0.0, sigma, k, 2000, seed=1) < k)
+    better = np.mean(_simulated_stops(alpha, sigma, sigma, k, 2000, seed=2) < k)
+    assert better < equal / 3
 
 
 def test_a_smaller_alpha_stops_fewer_candidates():
@@ -189,17 +253,17 @@ TABLE = np.array(
 )
 
 
-def _race(alpha=0.05):
-    return Race(len(TABLE), TABLE.shape[1], REFERENCE, FoldRacingTest(alpha), lambda out: out)
+def _race(alpha=0.05, reference=REFERENCE, table=TABLE):
+    return Race(len(table), table.shape[1], reference, FoldRacingTest(alpha), lambda out: out)
 
 
-def _run_sequentially(race):
+def _run_sequentially(race, table=TABLE):
     while (task := race.next_task()) is not None:
-        race.complete(task, TABLE[task.candidate, task.fold])
+        race.complete(task, table[task.candidate, task.fold])
     return race.results()
 
 
-def _run_shuffled(race, n_workers, rng):
+def _run_shuffled(race, n_workers, rng, table=TABLE):
     """Up to ``n_workers`` tasks in flight; a random one of them finishes first each time."""
     running: list[FoldTask] = []
     while True:
@@ -208,7 +272,7 @@ def _run_shuffled(race, n_workers, rng):
         if not running:
             return race.results()
         task = running.pop(rng.integers(len(running)))
-        race.complete(task, TABLE[task.candidate, task.fold])
+        race.complete(task, table[task.candidate, task.fold])
 
 
 def _summary(results):
@@ -243,6 +307,41 @@ def test_the_outcome_does_not_depend_on_the_order_folds_finish(n_workers):
         # Fits run ahead of a decision that then stopped their candidate are thrown away.
         kept = sum(n for _, n, _, _ in expected)
         assert race.n_started == kept + race.n_discarded
+
+
+def test_without_a_reference_the_first_candidate_runs_first_and_becomes_it():
+    race = _race(reference=None)
+    assert [race.next_task() for _ in range(6)] == [
+        *(FoldTask(0, j) for j in range(5)),
+        FoldTask(1, 0),
+    ]
+    results = _run_sequentially(_race(reference=None))
+    assert [r.pruned for r in results] == [False, True, False, True, False]
+    assert results[1].n_folds_fitted == 1
+    pacer = TABLE[0]
+    sigma = math.sqrt(2) * np.std(pacer, ddof=1)
+    assert results[1].estimate == pytest.approx(pacer.mean() + TABLE[1, 0] - pacer[0])
+    alone = Reference.alone(pacer)
+    np.testing.assert_array_equal(alone.scores, pacer)
+    assert alone.sigma == pytest.approx(sigma)
+
+
+@pytest.mark.parametrize("n_workers", [2, 3, 8])
+def test_racing_the_first_candidate_does_not_depend_on_the_order_folds_finish(n_workers):
+    expected = _summary(_run_sequentially(_race(reference=None)))
+    for seed in range(20):
+        race = _race(reference=None)
+        assert _summary(_run_shuffled(race, n_workers, np.random.default_rng(seed))) == expected
+        assert race.n_started == sum(n for _, n, _, _ in expected) + race.n_discarded
+
+
+def test_a_first_candidate_with_a_failed_fold_stops_nobody():
+    table = TABLE.copy()
+    table[0, 2] = np.nan
+    for n_workers in (1, 4):
+        race = _race(reference=None, table=table)
+        results = _run_shuffled(race, n_workers, np.random.default_rng(0), table=table)
+        assert not any(r.pruned for r in results)
 
 
 def test_sequential_racing_throws_nothing_away():

@@ -73,11 +73,37 @@ def test_a_close_candidate_is_not_stopped():
     assert search.best_params_ == {"quality": 0.905}
 
 
-def test_the_first_round_is_evaluated_in_full():
-    """Nothing to race against before a candidate is complete."""
-    search = _quality_search(0.9, 0.1, 0.1, 0.1, n_points=4).fit(X_IDS, Y_ZEROS)
+def test_the_first_round_races_against_its_first_candidate():
+    """No candidate is complete yet: the round's first one is evaluated in full, and is the
+    reference of the others."""
+    search = _quality_search(0.9, 0.1, 0.95, 0.1, n_points=4).fit(X_IDS, Y_ZEROS)
+    results = search.cv_results_
+    assert results["pruned"].tolist() == [False, True, False, True]
+    assert results["n_folds_fitted"].tolist() == [5, 1, 5, 1]
+    assert search.n_fits_ == 5 + 1 + 5 + 1
+    assert search.best_params_ == {"quality": 0.95}
+
+
+def test_a_bad_first_candidate_stops_nobody_in_the_first_round():
+    search = _quality_search(0.1, 0.9, 0.5, 0.95, n_points=4).fit(X_IDS, Y_ZEROS)
+    assert not search.cv_results_["pruned"].any()
+
+
+def test_a_first_round_whose_first_candidate_fails_is_evaluated_in_full():
+    search = _quality_search(
+        0.05, 0.9, 0.2, 0.3, n_points=4, error_score=np.nan
+    ).set_params(estimator=QualityRegressor(fail_below=0.1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X_IDS, Y_ZEROS)
     assert not search.cv_results_["pruned"].any()
     assert search.n_fits_ == 4 * 5
+
+
+def test_a_first_round_of_one_candidate_is_evaluated_in_full():
+    search = _quality_search(0.9, 0.1, n_points=1).fit(X_IDS, Y_ZEROS)
+    assert search.cv_results_["pruned"].tolist() == [False, True]
+    assert search.n_fits_ == 5 + 1
 
 
 def test_ranks_and_best_consider_only_complete_candidates():
@@ -298,18 +324,19 @@ def test_warm_start_turns_racing_on_for_a_search_made_without_it():
 
 def test_an_interrupt_keeps_the_finished_rounds():
     X, y = small_regression()
+    kwargs = dict(n_iter=12, cv=5, pruning="folds", random_state=0)
+    first_round = HyperoptSearchCV(CountingRegressor(), RIDGE_SPACE, **{**kwargs, "n_iter": 4})
+    n_first = int(first_round.fit(X, y).n_fits_)
     CountingRegressor.n_fits = 0
-    CountingRegressor.interrupt_at = 4 * 5 + 3  # the first raced round
+    CountingRegressor.interrupt_at = n_first + 3  # in the second round
     try:
-        search = HyperoptSearchCV(
-            CountingRegressor(), RIDGE_SPACE, n_iter=12, cv=5, pruning="folds", random_state=0
-        )
+        search = HyperoptSearchCV(CountingRegressor(), RIDGE_SPACE, **kwargs)
         with pytest.raises(KeyboardInterrupt):
             search.fit(X, y)
     finally:
         CountingRegressor.interrupt_at = None
     assert len(search.trials_) == 4
-    assert search.cv_results_["pruned"].tolist() == [False] * 4
+    assert search.cv_results_["pruned"].tolist() == first_round.cv_results_["pruned"].tolist()
 
 
 # -- parallel and reproducible ------------------------------------------------------------
@@ -447,13 +474,13 @@ def test_learning_from_pruned_candidates_steers_tpe_away_from_bad_regions():
 def test_callbacks_see_one_task_per_fitted_fold(n_jobs):
     utils = pytest.importorskip("sklearn.callback.tests._utils")
     callback = utils.RecordingCallback()
-    search = _quality_search(0.9, 0.2, 0.3, 0.899, n_points=2, n_jobs=n_jobs)
+    search = _quality_search(0.9, 0.2, 0.3, 0.91, n_points=2, n_jobs=n_jobs)
     search.set_callbacks(callback)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with parallel_backend("threading"):
             search.fit(X_IDS, Y_ZEROS)
-    assert search.cv_results_["pruned"].tolist() == [False, False, True, False]
+    assert search.cv_results_["pruned"].tolist() == [False, True, True, False]
     n_rounds = 2
     expected = 1 + 1 + 1 + n_rounds + search.n_fits_  # root, search, refit, rounds, fits
     assert callback.count_hooks("on_fit_task_begin") == expected
