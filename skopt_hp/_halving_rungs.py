@@ -216,6 +216,13 @@ class Proposer:
     space : SearchSpace
     n_min : int
         Finite scores a rung needs to be modelled (:meth:`Ladder.model_rung`).
+    random_fraction : float, default=0.0
+        Share of the proposals made once a rung is modelled that are drawn
+        from the prior instead (BOHB's ``random_fraction``). They are spread
+        evenly: the ``m``-th modelled proposal (from 0) is a prior draw when
+        ``floor((m + 1) * random_fraction) > floor(m * random_fraction)``,
+        so the share is exact after every proposal and does not depend on
+        how proposals are grouped.
 
     Attributes
     ----------
@@ -224,12 +231,21 @@ class Proposer:
         ones: the space (a small finite one) has no untried point left.
     """
 
-    def __init__(self, sampler: Sampler, space: SearchSpace, n_min: int) -> None:
+    def __init__(
+        self, sampler: Sampler, space: SearchSpace, n_min: int, random_fraction: float = 0.0
+    ) -> None:
         self.sampler = sampler
         self.space = space
         self.n_min = n_min
+        self.random_fraction = random_fraction
         self.exhausted = False
+        self.n_modelled = 0  # proposals made while a rung had enough scores to be modelled
+        self.n_prior_draws = 0  # of which drawn from the prior (random_fraction)
         self._seen: set[bytes] = set()
+
+    def _is_prior_draw(self, m: int) -> bool:
+        rho = self.random_fraction
+        return math.floor((m + 1) * rho + 1e-9) > math.floor(m * rho + 1e-9)
 
     def propose(
         self,
@@ -248,7 +264,19 @@ class Proposer:
             return []
         rung = ladder.model_rung(self.n_min)
         observations = ladder.observations(rung, self.space.n_params, pending)
-        Z = self.space.snap(self.sampler.ask(self.space, observations, n, rng))
+        prior = np.zeros(n, dtype=bool)
+        if len(observations.losses) >= self.n_min:
+            prior = np.array([self._is_prior_draw(self.n_modelled + i) for i in range(n)])
+            self.n_modelled += n
+            self.n_prior_draws += int(prior.sum())
+        Z = np.empty((n, self.space.n_params))
+        if (~prior).any():
+            Z[~prior] = self.sampler.ask(self.space, observations, int((~prior).sum()), rng)
+        if prior.any():
+            # Prior draws guard against a model of a small resource that ranks candidates
+            # unlike the full resource (low-fidelity bias): some proposals ignore it.
+            Z[prior] = self.space.sample(rng, int(prior.sum()))
+        Z = self.space.snap(Z)
         rows = []
         for z in Z:
             key = _point_key(z)

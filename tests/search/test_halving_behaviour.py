@@ -69,6 +69,31 @@ def test_tpe_proposals_learn_from_the_first_iteration_and_random_ones_do_not():
     assert near(_late_x(rand, 30)) < 0.35  # about 0.2: what the test tells apart
 
 
+def test_random_fraction_keeps_a_share_of_proposals_spread_over_the_prior():
+    X, y = row_ids()
+    space = {"x": hp.uniform("x", 0, 1)}
+    near = lambda x: float(np.mean(np.abs(x - 0.5) < 0.1))  # noqa: E731
+    kwargs = dict(n_candidates=60, search_space=space)
+    modelled = _late_x(_known(random_fraction=0.0, **kwargs).fit(X, y), 30)
+    half = _late_x(_known(random_fraction=0.5, **kwargs).fit(X, y), 30)
+    prior = _late_x(_known(random_fraction=1.0, **kwargs).fit(X, y), 30)
+    # Half of the late proposals come from the prior (0.2 of its mass is near the peak).
+    assert near(modelled) > 0.5
+    assert near(prior) < 0.35
+    assert near(prior) < near(half) < near(modelled)
+
+
+def test_random_fraction_is_reproducible_whatever_n_jobs():
+    X, y = _classification()
+    # 24 candidates: the last 12 are proposed once the model has its 10 scores.
+    serial = _logistic(n_candidates=24, random_fraction=0.4).fit(X, y)
+    _same_search(serial, _logistic(n_candidates=24, random_fraction=0.4).fit(X, y))
+    _same_search(serial, _logistic(n_candidates=24, random_fraction=0.4, n_jobs=2).fit(X, y))
+    modelled_only = _logistic(n_candidates=24, random_fraction=0.0).fit(X, y)
+    assert modelled_only.cv_results_["params"][:12] == serial.cv_results_["params"][:12]
+    assert modelled_only.cv_results_["params"][12:24] != serial.cv_results_["params"][12:24]
+
+
 def _late_y(search):
     return np.array([p["y"] for p in _first_iteration(search)[45:]])
 
@@ -279,6 +304,8 @@ def test_every_fit_failing_raises_sklearns_error(asynchronous):
         ({"factor": 1}, InvalidParameterError, "factor"),
         ({"n_points": 0}, InvalidParameterError, "n_points"),
         ({"asynchronous": "yes"}, InvalidParameterError, "asynchronous"),
+        ({"random_fraction": 1.5}, InvalidParameterError, "random_fraction"),
+        ({"random_fraction": -0.1}, InvalidParameterError, "random_fraction"),
         ({"max_resources": 1000}, ValueError, r"max_resources=1000 is greater than the number"),
         ({"algo": "nope"}, ValueError, "`algo` must be one of"),
         (

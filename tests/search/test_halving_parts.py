@@ -216,6 +216,42 @@ def test_proposals_never_repeat_and_stop_when_the_space_is_exhausted():
     assert proposer.propose(ladder, 1, rng) == []
 
 
+def _peaked_ladder(space, n_scored, rng):
+    """A one-rung ladder of ``n_scored`` prior draws scored by closeness to x = 0.5."""
+    ladder = Ladder(1, 3)
+    for z in space.sample(rng, n_scored):
+        candidate = ladder.add(space.decode(z[None])[0], z)
+        ladder.record(candidate, 0, -abs(float(candidate.params["x"]) - 0.5))
+    return ladder
+
+
+@pytest.mark.parametrize("random_fraction", [0.0, 1 / 3, 0.5, 1.0])
+def test_random_fraction_is_an_exact_share_of_the_modelled_proposals(random_fraction):
+    space = SearchSpace({"x": hp.uniform("x", 0, 1)})
+    rng = np.random.default_rng(0)
+    ladder = _peaked_ladder(space, 6, rng)
+    proposer = Proposer(TPESampler(), space, n_min=10, random_fraction=random_fraction)
+    # Start-up (fewer than n_min scores): the sampler's own random draws, none counted.
+    proposer.propose(ladder, 4, rng)
+    assert proposer.n_modelled == proposer.n_prior_draws == 0
+    ladder = _peaked_ladder(space, 12, rng)
+    for n in (4, 3, 5, 1, 5):  # groups of any size: the share holds after each one
+        proposer.propose(ladder, n, rng)
+        assert proposer.n_prior_draws == math.floor(proposer.n_modelled * random_fraction + 1e-9)
+    assert proposer.n_modelled == 18
+
+
+def test_prior_draws_ignore_the_model_and_the_others_follow_it():
+    space = SearchSpace({"x": hp.uniform("x", 0, 1)})
+    rng = np.random.default_rng(1)
+    ladder = _peaked_ladder(space, 20, rng)
+    spread = lambda cands: np.mean([abs(c.params["x"] - 0.5) for c in cands])  # noqa: E731
+    modelled = Proposer(TPESampler(), space, n_min=10).propose(ladder, 60, rng)
+    drawn = Proposer(TPESampler(), space, n_min=10, random_fraction=1.0).propose(ladder, 60, rng)
+    assert spread(modelled) < 0.17  # TPE proposes around the peak
+    assert spread(drawn) > 0.2  # the prior's mean distance to the peak is 0.25
+
+
 # -- ASHA's decisions, without threads ------------------------------------------------------
 def _scheduler(n_candidates=27, factor=3, n_rungs=3, n_splits=2, score=None):
     space = SearchSpace({"x": hp.uniform("x", 0, 1)})
