@@ -30,6 +30,17 @@ session, then runs up to four parts, each writing ``results/spark_<part>.md``
     data (a new array for every run, so nothing is reused between runs): the
     objective is sent once per ``fmin`` call, so the cost per trial should
     barely grow with the data.
+``job``
+    Where one trial's Spark Connect job spends its time: a query with no
+    Python (``range(1).toArrow()``), the one-row ``mapInArrow`` job as
+    ``SparkTrials`` ran it before (a new ``range``, the schema as a DDL
+    string, ``collect()``, the worker waiting for its input with delayed
+    ACKs) and as it runs it now (``ConnectJobs.run``), the Python worker's
+    wait for its input row with and without ``TCP_QUICKACK``, the calls
+    each job makes to the server (counted on the client), and the CPU time a
+    trial of ``fmin`` costs the client, the server's JVM and its Python
+    workers (read from ``/proc``: Linux, local server). The classic
+    session's one-task job for reference.
 
 Every timing is the median of ``--repeats`` runs (min and max in the JSON),
 after a warm-up run that starts the Python workers; within a part, the
@@ -48,6 +59,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 import subprocess
 import sys
@@ -67,7 +79,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "spark"))
 from _common import environment, environment_markdown, fmt, log, markdown_table, write_results  # noqa: E402
 from sklearn.base import BaseEstimator, ClassifierMixin  # noqa: E402
 
-PARTS = ("fmin", "overhead", "broadcast", "payload")
+PARTS = ("fmin", "overhead", "broadcast", "payload", "job")
 
 
 # ---------------------------------------------------------------------------
@@ -116,6 +128,72 @@ def sleep_task(seconds: float) -> float:
     return seconds
 
 
+def input_wait_task(acknowledge: bool, batches: Any) -> Any:
+    """A one-row mapInArrow body that reports how long it waited for its input row."""
+    import pyarrow as pa
+
+    from skopt_hp.integrations._spark_tasks import acknowledge_promptly
+
+    start = time.perf_counter()
+    if acknowledge:
+        acknowledge_promptly()
+    for _ in batches:
+        pass
+    waited = time.perf_counter() - start
+    yield pa.RecordBatch.from_arrays([pa.array([waited], type=pa.float64())], names=["waited"])
+
+
+def previous_connect_job(session: Any, seconds: list[float]) -> None:
+    """One trial's job as SparkTrials ran it before: new range, DDL schema, collect."""
+    import functools
+
+    frame = session.range(0, 1, 1, numPartitions=1)
+    rows = frame.mapInArrow(functools.partial(input_wait_task, False), "waited double").collect()
+    seconds.append(rows[0][0])
+
+
+class CountingStub:
+    """Counts, by method, the calls a Spark Connect client makes to its server."""
+
+    def __init__(self, stub: Any) -> None:
+        import collections
+
+        self.stub = stub
+        self.calls: collections.Counter[str] = collections.Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.stub, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return method(*args, **kwargs)
+
+        return call
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux ``/proc``)."""
+    out = [pid]
+    try:
+        for thread in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{thread}/children") as file:
+                for child in file.read().split():
+                    out += process_tree(int(child))
+    except OSError:
+        pass
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds of process ``pid`` and of its waited-for children (Linux ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def summary(times: list[float]) -> dict[str, Any]:
     return {
         "median": statistics.median(times),
@@ -142,8 +220,6 @@ def interleaved(runs: dict[str, Callable[[], Any]], repeats: int) -> dict[str, d
 
 
 def load_average() -> str:
-    import os
-
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
@@ -567,6 +643,158 @@ def part_payload(
 
 
 # ---------------------------------------------------------------------------
+# Part (e): one Spark Connect job, broken down
+# ---------------------------------------------------------------------------
+def part_job(spark: Any, connect: Any, server: Any, n_jobs: int, env: dict[str, Any]) -> None:
+    import functools
+    import pickle
+
+    from pyspark.sql.types import DoubleType, StructField, StructType
+
+    from skopt_hp.integrations._spark_jobs import jobs_for
+
+    if connect is None:
+        log("job: needs the Spark Connect session (no --no-connect)")
+        return
+    schema = StructType([StructField("waited", DoubleType())])
+    source = connect.range(0, 1, 1, numPartitions=1)
+    source.columns  # noqa: B018 - resolved once, as ConnectJobs does
+    waits: dict[str, list[float]] = {"before": [], "no quick ACK": [], "quick ACK": []}
+
+    def mapped(acknowledge: bool) -> None:
+        frame = source.mapInArrow(functools.partial(input_wait_task, acknowledge), schema)
+        label = "quick ACK" if acknowledge else "no quick ACK"
+        waits[label].append(frame.toArrow().column(0)[0].as_py())
+
+    connect_jobs, classic_jobs = jobs_for(connect), jobs_for(spark)
+    trivial = functools.partial(pickle.dumps, 0.0)
+    runs: dict[str, Callable[[], Any]] = {
+        "Spark Connect: range(1).toArrow(), no Python": lambda: connect.range(
+            0, 1, 1, numPartitions=1
+        ).toArrow(),
+        "Spark Connect: one-row mapInArrow job as before (new range, DDL schema, collect, "
+        "no quick ACK)": lambda: previous_connect_job(connect, waits["before"]),
+        "Spark Connect: the same, input and schema built once, toArrow, no quick ACK": (
+            lambda: mapped(False)
+        ),
+        "Spark Connect: the same with quick ACK": lambda: mapped(True),
+        "Spark Connect: ConnectJobs.run (what SparkTrials runs now)": lambda: connect_jobs.run(
+            trivial, "skopt_hp-bench-job", "bench"
+        ),
+        "Spark classic: ClassicJobs.run (one-task RDD job)": lambda: classic_jobs.run(
+            trivial, "skopt_hp-bench-job", "bench"
+        ),
+    }
+    log("job: warm-up")
+    for run in runs.values():
+        run()
+    for values in waits.values():
+        values.clear()
+    log(f"job: {len(runs)} kinds of job taking turns, {n_jobs} each")
+    times = interleaved(runs, n_jobs)
+    # The calls to the server of ten jobs as SparkTrials runs them now, and as before.
+    client = connect.client
+    counts: dict[str, dict[str, float]] = {}
+    for label, run in (
+        ("now", lambda: connect_jobs.run(trivial, "skopt_hp-bench-job", "bench")),
+        ("before", lambda: previous_connect_job(connect, [])),
+    ):
+        counting = CountingStub(client._stub)
+        client._stub = counting  # the client's setter for tests
+        try:
+            for _ in range(10):
+                run()
+        finally:
+            client._stub = counting.stub
+        counts[label] = {name: count / 10 for name, count in sorted(counting.calls.items())}
+    # CPU per trial of a search: this process (the client), the server's JVM, its Python workers.
+    import resource
+
+    import skopt_hp
+    from skopt_hp.integrations.spark import SparkTrials
+
+    def search(n: int) -> None:
+        skopt_hp.fmin(
+            trivial_objective,
+            {"x": skopt_hp.hp.uniform("x", -5, 5), "y": skopt_hp.hp.uniform("y", -5, 5)},
+            algo=skopt_hp.tpe.suggest,
+            max_evals=n,
+            trials=SparkTrials(parallelism=2, spark_session=connect),
+            rstate=0,
+            show_progressbar=False,
+        )
+
+    def client_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    search(4)  # warm-up
+    n_trials = 40
+    pids = process_tree(server.process.pid)
+    before = {pid: cpu_seconds(pid) for pid in pids}
+    start_client, start = client_cpu(), time.perf_counter()
+    search(n_trials)
+    wall = time.perf_counter() - start
+    client = client_cpu() - start_client
+    jvm = python = 0.0
+    for pid in set(pids) | set(process_tree(server.process.pid)):
+        used = cpu_seconds(pid) - before.get(pid, 0.0)
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                command = file.read()
+        except OSError:
+            continue
+        if b"java" in command.split(b"\0")[0]:
+            jvm += used
+        elif b"pyspark.daemon" in command:
+            python += used
+    cpu = {"wall": wall, "client": client, "server JVM": jvm, "server Python workers": python}
+    data = {
+        "n_jobs": n_jobs,
+        "times": times,
+        "input_waits": waits,
+        "calls_per_job": counts,
+        "cpu_per_trial": {k: v / n_trials for k, v in cpu.items()},
+        "cpu_trials": n_trials,
+    }
+    rows = [[name, ms(1000 * t["median"]), ms(1000 * t["min"])] for name, t in times.items()]
+    wait_rows = [
+        [label, ms(1000 * statistics.median(values)), ms(1000 * min(values))]
+        for label, values in waits.items()
+    ]
+    call_rows = [
+        [label, ", ".join(f"{name} {count:g}" for name, count in calls.items())]
+        for label, calls in counts.items()
+    ]
+    intro = (
+        f"One-task jobs, each kind {n_jobs} times, the kinds taking turns; times from the "
+        "client's call to the result in hand. The input wait is measured inside the Python "
+        "worker: from the start of the mapInArrow function to the end of its one input row. "
+        "Calls to the server are counted on the client (ReleaseExecute calls are asynchronous: "
+        "Spark Connect's client releases each response of a reattachable execution)."
+    )
+    markdown = header("Spark: one Spark Connect job, broken down", env, intro)
+    markdown += "\n" + markdown_table(["job", "median (ms)", "min (ms)"], rows)
+    markdown += "\n\n" + markdown_table(
+        ["Python worker's wait for its input row", "median (ms)", "min (ms)"], wait_rows
+    )
+    markdown += "\n\n" + markdown_table(["jobs", "calls to the server per job"], call_rows)
+    markdown += (
+        f"\n\n`fmin` with `SparkTrials(parallelism=2)` on Spark Connect, {n_trials} trials of "
+        "the `fmin` part's objective, after a warm-up search: wall time and CPU time per trial "
+        "(the Python workers' CPU includes the collection PySpark's daemon runs after each "
+        "task).\n\n"
+    )
+    markdown += markdown_table(
+        ["per trial", "ms"],
+        [[name, ms(1000 * value / n_trials)] for name, value in cpu.items()],
+    )
+    paths = write_results(env["stem"] + "job", markdown, {"environment": env, **data})
+    log(f"wrote {paths[0]}")
+    print(markdown)
+
+
+# ---------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
@@ -608,6 +836,8 @@ def main(argv: list[str] | None = None) -> None:
         if "payload" in parts:
             sizes_mb = [0.0, 10.0] if args.quick else [0.0, 10.0, 50.0]
             part_payload(spark, connect, sizes_mb, 8 if args.quick else 16, repeats, env)
+        if "job" in parts:
+            part_job(spark, connect, server, 10 if args.quick else 40, env)
     finally:
         if connect is not None:
             connect.stop()

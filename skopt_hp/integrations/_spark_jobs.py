@@ -132,9 +132,37 @@ _uploaded_lock = threading.Lock()
 
 
 class ConnectJobs(SparkJobs):
-    """Jobs on a Spark Connect session: ``mapInArrow``, file artifacts and job tags."""
+    """Jobs on a Spark Connect session: ``mapInArrow``, file artifacts and job tags.
+
+    A job costs one ``ExecutePlan`` call to the server and nothing else: the
+    one-row input DataFrame is built once (its schema is resolved by the
+    server once, on the first job), the result's schema is given as a
+    ``StructType`` (a DDL string is parsed by the server, for each job) and
+    the result is read with ``toArrow`` (``collect`` asks the server for a
+    setting first, for each job). Before, each job made three calls to the
+    server before its ``ExecutePlan``.
+    """
 
     connect = True
+
+    def __init__(self, session: Any, resource_profile: Any = None) -> None:
+        super().__init__(session, resource_profile)
+        self._source: Any = None
+        self._schema: Any = None
+        self._source_lock = threading.Lock()
+
+    def _input(self) -> Any:
+        """The one-row, one-partition DataFrame every job maps, its schema resolved."""
+        with self._source_lock:
+            if self._source is None:
+                from pyspark.sql.types import BinaryType, StructField, StructType
+
+                self._schema = StructType([StructField("result", BinaryType())])
+                source = self.session.range(0, 1, 1, numPartitions=1)
+                # Resolved here, once, rather than by each thread's first job.
+                source.columns  # noqa: B018 - the call to the server is the point
+                self._source = source
+            return self._source
 
     def share(self, obj: Any) -> ArtifactRef:
         from pyspark import cloudpickle
@@ -159,16 +187,20 @@ class ConnectJobs(SparkJobs):
         # Tags are per thread in Spark Connect's client: this thread's jobs carry it.
         session.addTag(group)
         try:
-            frame = session.range(0, 1, 1, numPartitions=1)
+            source = self._input()
             mapper = functools.partial(arrow_task, task)
             if self.resource_profile is not None:
-                frame = frame.mapInArrow(mapper, "result binary", profile=self.resource_profile)
+                frame = source.mapInArrow(mapper, self._schema, profile=self.resource_profile)
             else:
-                frame = frame.mapInArrow(mapper, "result binary")
-            rows = frame.collect()
+                frame = source.mapInArrow(mapper, self._schema)
+            if hasattr(frame, "toArrow"):
+                # pyspark >= 4: the Arrow table as the server sent it, its schema known here.
+                result = frame.toArrow().column(0)[0].as_py()
+            else:
+                result = frame.collect()[0][0]
         finally:
             session.removeTag(group)
-        return bytes(rows[0][0])
+        return bytes(result)
 
     def cancel(self, group: str) -> None:
         self.session.interruptTag(group)

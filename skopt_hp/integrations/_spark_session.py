@@ -121,7 +121,11 @@ def _connect_to(sql: Any, remote: str, config: Mapping[str, str] | None) -> Any:
     return session
 
 
-def default_parallelism(session: Any) -> int:
+# The default parallelism last read from each Spark Connect session, by session id.
+_connect_parallelism: dict[str, int] = {}
+
+
+def default_parallelism(session: Any, *, fresh: bool = True) -> int:
     """The number of tasks Spark runs at once by default on ``session`` (at least 1).
 
     ``sparkContext.defaultParallelism`` for a classic session (``N`` for
@@ -130,10 +134,15 @@ def default_parallelism(session: Any) -> int:
     partitions Spark gives a ``range`` by default (its leaf-node default
     parallelism, which is ``defaultParallelism`` unless
     ``spark.sql.leafNodeDefaultParallelism`` says otherwise), at the cost of
-    one small job that runs no Python.
+    one small job that runs no Python. With ``fresh=False``, a Spark Connect
+    session's number read earlier is reused (no job): for advice that may
+    be out of date, not to size anything.
     """
     if not is_connect(session):
         return max(int(session.sparkContext.defaultParallelism), 1)
+    key = str(getattr(session, "session_id", id(session)))
+    if not fresh and key in _connect_parallelism:
+        return _connect_parallelism[key]
     # One row per partition at least, up to 4096 partitions; max(partition id) + 1 counts them.
     row = (
         session.range(0, 4096)
@@ -141,7 +150,8 @@ def default_parallelism(session: Any) -> int:
         .agg({"partition": "max"})
         .first()
     )
-    return max(int(row[0]) + 1, 1)
+    _connect_parallelism[key] = value = max(int(row[0]) + 1, 1)
+    return value
 
 
 def get_spark_session(

@@ -292,7 +292,9 @@ class SparkTrials(Trials):
         _check_session(spark_session)
         super().__init__()
         self._spark = spark_session if spark_session is not None else get_spark_session()
-        default = default_parallelism(self._spark)
+        # Given a parallelism, the default only decides a warning: on Spark Connect, where
+        # reading it costs a job, the number found for this session before will do.
+        default = default_parallelism(self._spark, fresh=parallelism is None)
         self.user_specified_parallelism = parallelism
         self.parallelism = self._decide_parallelism(parallelism, default)
         self.timeout = timeout
