@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._sklearn_compat import BaseSearchCV
 from ._tracking import (
     SearchInfo,
     SearchOutcome,
@@ -24,9 +25,6 @@ from ._tracking import (
 )
 from ._trials import Trial
 from .space import SearchSpace
-
-if TYPE_CHECKING:
-    from ._search import HyperoptSearchCV
 
 __all__ = ["search_info", "search_outcome", "search_trial_record"]
 
@@ -79,7 +77,7 @@ def search_trial_record(trial: Trial) -> TrialRecord:
     return record
 
 
-def search_info(search: HyperoptSearchCV, space: SearchSpace) -> SearchInfo:
+def search_info(search: BaseSearchCV, space: SearchSpace) -> SearchInfo:
     """The :class:`~skopt_hp._tracking.SearchInfo` of a fit, made inside ``_run_search``.
 
     Parameters
@@ -113,7 +111,7 @@ def search_info(search: HyperoptSearchCV, space: SearchSpace) -> SearchInfo:
     )
 
 
-def search_outcome(search: HyperoptSearchCV, error: BaseException | None, X: Any) -> SearchOutcome:
+def search_outcome(search: BaseSearchCV, error: BaseException | None, X: Any) -> SearchOutcome:
     """The :class:`~skopt_hp._tracking.SearchOutcome` of a fit that ended with ``error``.
 
     After an error or an interrupt, the search keeps the finished rounds'

@@ -16,10 +16,11 @@ store, ``Trials.save`` the file format, a search the MLflow tracker), the
 higher module hands its functions down when it is imported, as
 ``import skopt_hp`` always does (``provide`` in ``skopt_hp._trials``,
 ``provide_mlflow`` in ``skopt_hp._tracking``, ``provide_joblibspark_fix`` in
-``skopt_hp._search``). Only ``TYPE_CHECKING`` imports are left out of the
-cycle check, since they never run. Importing a subpackage's module runs the
-subpackage's ``__init__`` too; those implied edges are not drawn (every
-module would otherwise sit in a cycle with ``skopt_hp/__init__.py``).
+``skopt_hp._search``). ``TYPE_CHECKING`` imports count too: a module that
+names a higher one in its annotations depends on it all the same.
+Importing a subpackage's module runs the subpackage's ``__init__`` too;
+those implied edges are not drawn (every module would otherwise sit in a
+cycle with ``skopt_hp/__init__.py``).
 """
 
 from __future__ import annotations
@@ -354,12 +355,10 @@ def find_cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
     return cycles
 
 
-def runtime_graph(sites: Iterable[ImportSite]) -> dict[str, set[str]]:
-    """The edges that run when modules are imported or their functions called."""
+def import_graph(sites: Iterable[ImportSite]) -> dict[str, set[str]]:
+    """Every module's imports: at import time, inside functions and for type checkers."""
     graph: dict[str, set[str]] = {}
     for site in sites:
-        if site.type_only:
-            continue
         graph.setdefault(site.source, set()).add(site.target)
     return graph
 
@@ -429,11 +428,17 @@ def test_imports_are_read_at_every_level_and_resolved_to_modules():
     # The import inside the method counts as much as those at import time.
     assert len(problems) == 3 and all("skopt_hp.high (search)" in p for p in problems)
     assert any("in C.method()" in p for p in problems)
-    # The TYPE_CHECKING import never runs: it is no edge of the cycle check; the lazy one is.
-    runtime = runtime_graph(sites)
-    assert runtime == {"skopt_hp.low": {"skopt_hp.high", "skopt_hp.sub", "skopt_hp.sub.leaf"}}
+    graph = import_graph(sites)
+    assert graph == {"skopt_hp.low": {"skopt_hp.high", "skopt_hp.sub", "skopt_hp.sub.leaf"}}
+    # A lazy import and a TYPE_CHECKING one are edges of the cycle check on their own too.
     lazy_only = imports_of("def f():\n    from .high import g\n", "skopt_hp.low", known)
-    assert runtime_graph(lazy_only) == {"skopt_hp.low": {"skopt_hp.high"}}
+    assert import_graph(lazy_only) == {"skopt_hp.low": {"skopt_hp.high"}}
+    typing_only = imports_of(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .high import T\n",
+        "skopt_hp.low",
+        known,
+    )
+    assert import_graph(typing_only) == {"skopt_hp.low": {"skopt_hp.high"}}
 
 
 def test_relative_imports_in_a_package_init_resolve_from_the_package():
@@ -462,7 +467,7 @@ def test_every_module_is_placed_in_a_layer():
 
 
 def test_no_import_cycle(sites):
-    graph = runtime_graph(sites)
+    graph = import_graph(sites)
     cycles = find_cycles(graph)
     assert not cycles, "Import cycles in skopt_hp:\n" + "\n".join(
         f"{' -> '.join([*cycle, cycle[0]])} (modules importing each other: {sorted(part)})"
