@@ -28,21 +28,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ._fold_runner import WAIT, run_fold_tasks
 from ._halving_rungs import Candidate, Ladder, Proposer
 
 __all__ = ["AshaScheduler", "FoldTask", "Job", "run_asha"]
 
 logger = logging.getLogger(__name__)
 
-#: ``next_task`` answers when no task can start now, or ever.
-WAIT = "wait"
+#: ``next_task``'s answer when no task will ever start again (``WAIT``: none can start now).
 DONE = "done"
 
 
@@ -211,80 +210,19 @@ def run_asha(
         The first error a fold raised (``error_score="raise"``), after the
         running folds ended; an interrupt of the calling thread, likewise.
     """
-    if n_workers <= 1:
-        while True:
-            task = scheduler.next_task()
-            if task == DONE:
-                return
-            if task == WAIT:  # pragma: no cover - one worker never waits on itself
-                raise RuntimeError("ASHA with one worker waited for itself.")
-            scheduler.complete(task, run_fold(task, None))
-    _run_threads(scheduler, run_fold, n_workers, make_parallel, thread_setup)
 
-
-def _run_threads(
-    scheduler: AshaScheduler,
-    run_fold: Callable[[FoldTask, Any], Any],
-    n_workers: int,
-    make_parallel: Callable[[], Any],
-    thread_setup: Callable[[], contextlib.AbstractContextManager],
-) -> None:
-    condition = threading.Condition()
-    errors: list[BaseException] = []
-    stop = threading.Event()
-
-    def next_task() -> FoldTask | None:
-        """Under the lock: the next fold, or None when this worker should stop."""
-        while not stop.is_set():
-            task = scheduler.next_task()
-            if task == DONE:
-                condition.notify_all()
-                return None
-            if task != WAIT:
-                return task
-            condition.wait()
-        return None
-
-    def work(parallel: Any) -> None:
-        while True:
-            with condition:
-                task = next_task()
-            if task is None:
-                return
-            out = run_fold(task, parallel)
-            with condition:
-                scheduler.complete(task, out)
-                condition.notify_all()
-
-    def worker(parallel: Any) -> None:
-        try:
-            with thread_setup():
-                work(parallel)
-        except BaseException as error:  # a fit (error_score="raise"), a proposal, a score
-            with condition:
-                errors.append(error)
-                stop.set()
-                condition.notify_all()
+    def next_task() -> FoldTask | str | None:
+        task = scheduler.next_task()
+        return None if task == DONE else task
 
     with contextlib.ExitStack() as stack:
-        parallels = [stack.enter_context(make_parallel()) for _ in range(n_workers)]
-        threads = [
-            threading.Thread(target=worker, args=(p,), name=f"skopt_hp-asha-{i}", daemon=True)
-            for i, p in enumerate(parallels)
-        ]
-        for thread in threads:
-            thread.start()
-        try:
-            for thread in threads:
-                while thread.is_alive():
-                    thread.join(0.1)
-        except BaseException:
-            # An interrupt: let the running folds end, start no new one.
-            with condition:
-                stop.set()
-                condition.notify_all()
-            for thread in threads:
-                thread.join()
-            raise
-    if errors:
-        raise errors[0]
+        parallels = None
+        if n_workers > 1:
+            parallels = [stack.enter_context(make_parallel()) for _ in range(n_workers)]
+        run_fold_tasks(
+            next_task,
+            run_fold,
+            scheduler.complete,
+            parallels=parallels,
+            thread_setup=thread_setup,
+        )

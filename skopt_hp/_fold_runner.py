@@ -12,14 +12,18 @@ With one worker everything runs in the calling thread.
 from __future__ import annotations
 
 import contextlib
+import pickle
 import threading
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["TaskError", "capture_errors", "run_fold_tasks"]
+__all__ = ["WAIT", "TaskError", "capture_errors", "run_fold_tasks"]
 
 Task = TypeVar("Task")
+
+#: What ``next_task`` returns when no task can start before a running one completes.
+WAIT = "wait"
 
 
 class TaskError:
@@ -33,6 +37,15 @@ class TaskError:
     def __init__(self, error: BaseException, traceback_text: str) -> None:
         self.exception = error
         self.traceback_text = traceback_text
+
+    def __reduce__(self) -> tuple:
+        # An exception that cannot be pickled travels as its type name and message.
+        error = self.exception
+        try:
+            pickle.loads(pickle.dumps(error))
+        except Exception:  # noqa: BLE001 - any failure means "send its text"
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        return (TaskError, (error, self.traceback_text))
 
     def error(self) -> BaseException:
         if hasattr(self.exception, "add_note"):  # Python >= 3.11
@@ -49,7 +62,7 @@ def capture_errors(function: Callable[..., Any], *args: Any, **kwargs: Any) -> A
 
 
 def run_fold_tasks(
-    next_task: Callable[[], Task | None],
+    next_task: Callable[[], Task | str | None],
     run_task: Callable[[Task, Any], Any],
     complete: Callable[[Task, Any], None],
     *,
@@ -61,8 +74,10 @@ def run_fold_tasks(
     Parameters
     ----------
     next_task : callable
-        Returns the next task, or None when nothing more is needed (a worker
-        that gets None stops). Called under a lock.
+        Returns the next task; :data:`WAIT` when none can start until a
+        running task completes (the worker then waits for one); or None when
+        nothing more is needed (a worker that gets None stops). Called under
+        a lock.
     run_task : callable
         ``run_task(task, parallel)`` runs one task and returns its result;
         ``parallel`` is the worker's ``joblib.Parallel``, or None to run in
@@ -87,30 +102,50 @@ def run_fold_tasks(
     """
     if not parallels:
         while (task := next_task()) is not None:
+            if task is WAIT:  # nothing runs elsewhere that could end the wait
+                raise RuntimeError("run_fold_tasks: told to wait with no task running.")
             complete(task, run_task(task, None))
         return
-    lock = threading.Lock()
+    condition = threading.Condition()
     errors: list[BaseException] = []
     stop = threading.Event()
 
-    def work(parallel: Any) -> None:
+    def take() -> Any:
+        """Under the lock: the next task, or None when this worker should stop."""
         while not stop.is_set():
-            with lock:
-                task = next_task()
+            task = next_task()
+            if task is None:
+                condition.notify_all()  # the others, waiting, stop too
+                return None
+            if task is not WAIT:
+                return task
+            condition.wait()
+        return None
+
+    def work(parallel: Any) -> None:
+        while True:
+            with condition:
+                task = take()
             if task is None:
                 return
             result = run_task(task, parallel)
-            with lock:
+            with condition:
                 complete(task, result)
+                condition.notify_all()
+
+    def halt() -> None:
+        with condition:
+            stop.set()
+            condition.notify_all()
 
     def worker(parallel: Any) -> None:
         try:
             with thread_setup():
                 work(parallel)
         except BaseException as error:  # a fit with error_score="raise", a scorer...
-            with lock:
+            with condition:
                 errors.append(error)
-            stop.set()
+            halt()
 
     threads = [
         threading.Thread(target=worker, args=(p,), name=f"skopt_hp-fold-{i}", daemon=True)
@@ -124,7 +159,7 @@ def run_fold_tasks(
                 thread.join(0.1)
     except BaseException:
         # An interrupt: the running fits end, no new one starts.
-        stop.set()
+        halt()
         for thread in threads:
             thread.join()
         raise

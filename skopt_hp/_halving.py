@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import logging
 import numbers
-import pickle
-import traceback
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +30,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from . import tpe as _tpe  # noqa: F401  (registers algo="tpe")
 from ._asha import AshaScheduler, FoldTask, run_asha
 from ._ask import resolve_algo
+from ._fold_runner import TaskError, capture_errors
 from ._halving_plan import HalvingPlan, plan_halving
 from ._halving_rungs import Candidate, Ladder, Proposer, grid_size, min_points_in_model
 from ._halving_splits import SubsampledSplits
@@ -63,43 +62,6 @@ _NON_FINITE_MESSAGE = r"One or more of the (test|train) scores are non-finite"
 
 #: Prior draws checked for the resource among the searched parameters, before any fit.
 _RESOURCE_CHECK_DRAWS = 16
-
-
-class _FoldError:
-    """An exception raised by a fit in a worker, sent back as a result.
-
-    Were it raised in the worker, joblib would abort the whole backend to
-    stop the call's other tasks, and with it the folds other ASHA workers
-    are running on the same (reused) process pool or Spark backend. Sent
-    back as a value, it is re-raised by the thread that ran the fold; the
-    search then stops starting new folds. An exception that cannot be
-    pickled travels as its type name and message.
-    """
-
-    def __init__(self, error: Exception, traceback_text: str) -> None:
-        self.error = error
-        self.traceback_text = traceback_text
-
-    def __reduce__(self) -> tuple:
-        error: Exception = self.error
-        try:
-            pickle.loads(pickle.dumps(error))
-        except Exception:  # noqa: BLE001 - any failure means "send its text"
-            error = RuntimeError(f"{type(error).__name__}: {error}")
-        return (_FoldError, (error, self.traceback_text))
-
-    def reraise(self) -> Exception:
-        if hasattr(self.error, "add_note"):  # Python >= 3.11
-            self.error.add_note(f"Traceback in the worker:\n{self.traceback_text}")
-        return self.error
-
-
-def _fit_and_score_or_error(*args: Any, **kwargs: Any) -> Any:
-    """``fit_and_score``, returning a :class:`_FoldError` instead of raising."""
-    try:
-        return fit_and_score(*args, **kwargs)
-    except Exception as error:  # noqa: BLE001 - re-raised by the caller's thread
-        return _FoldError(error, traceback.format_exc())
 
 
 class HyperoptHalvingSearchCV(BaseSearchCV):
@@ -740,10 +702,12 @@ class HyperoptHalvingSearchCV(BaseSearchCV):
             )
             if parallel is None:
                 return fit_and_score(clone(base_estimator), X, y, **kwargs)
-            call = delayed(_fit_and_score_or_error)(clone(base_estimator), X, y, **kwargs)
+            # Sent back as a value, a fit's error never makes joblib abort the backend, and
+            # with it the folds other ASHA workers run on the same process pool or Spark.
+            call = delayed(capture_errors)(fit_and_score, clone(base_estimator), X, y, **kwargs)
             out = parallel([call])[0]
-            if isinstance(out, _FoldError):
-                raise out.reraise()
+            if isinstance(out, TaskError):
+                raise out.error()
             return out
 
         scheduler = AshaScheduler(
